@@ -1,0 +1,253 @@
+"""The course manifest: ``course.yaml`` -> typed, validated objects.
+
+Every mistake in the manifest becomes one ``CourseError`` whose message names the file, the exercise
+and the field, because an instructor reads it in a CI log, not in a debugger.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LANGUAGES = ("pl", "en")
+DEFAULT_TIME_LIMIT = 60.0
+DEFAULT_MEMORY_LIMIT_MB = 6144
+MAX_MANIFEST_BYTES = 1_000_000
+
+
+class CourseError(ValueError):
+    """A malformed or inconsistent course.yaml (one line, names file, exercise and field)."""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    title: dict[str, str]
+    module: str  # file name a student fills in, e.g. "kernels.py"
+    checks: tuple[Path, ...]
+    hidden_checks: tuple[Path, ...] = ()
+    points: float | None = None  # None: the sum of the checks' weights
+    time_limit: float = DEFAULT_TIME_LIMIT
+    memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB
+    tags: tuple[str, ...] = ()
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def module_name(self) -> str:
+        return Path(self.module).stem
+
+    @property
+    def slow(self) -> bool:
+        return "slow" in self.tags
+
+    def title_in(self, lang: str) -> str:
+        return self.title.get(lang) or next(iter(self.title.values()))
+
+    def check_files(self, include_hidden: bool = True) -> tuple[Path, ...]:
+        return self.checks + (self.hidden_checks if include_hidden else ())
+
+
+@dataclass(frozen=True)
+class Course:
+    title: dict[str, str]
+    language: str
+    path: Path
+    exercises: tuple[Exercise, ...]
+    seed: int = 0
+    version: str = ""  # content hash of the manifest and check files: batch grading re-runs on change
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    def exercise(self, exercise_id: str) -> Exercise:
+        for ex in self.exercises:
+            if ex.id == exercise_id:
+                return ex
+        known = ", ".join(ex.id for ex in self.exercises)
+        raise CourseError(f"{self.path}: no exercise '{exercise_id}' (known: {known})")
+
+    def by_module(self, module_name: str) -> Exercise | None:
+        return next((ex for ex in self.exercises if ex.module_name == module_name), None)
+
+    def select(self, ids: list[str] | tuple[str, ...] | None = None, *, skip_slow: bool = False) -> list[Exercise]:
+        chosen = [self.exercise(i) for i in ids] if ids else list(self.exercises)
+        return [ex for ex in chosen if not (skip_slow and ex.slow and not ids)]
+
+    def title_in(self, lang: str) -> str:
+        return self.title.get(lang) or next(iter(self.title.values()))
+
+
+_COURSE_KEYS = {"title", "language", "seed", "defaults", "exercises"}
+_DEFAULT_KEYS = {"time_limit", "memory_limit_mb"}
+_EXERCISE_KEYS = {"id", "title", "module", "checks", "hidden_checks", "points", "time_limit",
+                  "memory_limit_mb", "tags", "settings"}
+
+
+class _Where:
+    """Builds error messages that say where in the manifest the problem is."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def fail(self, message: str, exercise: str | None = None, key: str | None = None) -> CourseError:
+        where = str(self.path)
+        if exercise is not None:
+            where += f": exercise '{exercise}'"
+        if key is not None:
+            where += f", field '{key}'" if exercise is not None else f": field '{key}'"
+        return CourseError(f"{where}: {message}")
+
+
+def find_course(start: Path | None = None) -> Path:
+    """course.yaml in ``start`` or the nearest parent folder, like git finds its repository."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "course.yaml"
+        if candidate.is_file():
+            return candidate
+    raise CourseError(f"no course.yaml in {here} or its parents: run from the course folder or pass --course PATH")
+
+
+def load_course(path: str | Path | None = None) -> Course:
+    path = Path(path) if path else find_course()
+    where = _Where(path)
+    try:
+        raw_bytes = path.read_bytes()
+    except OSError as exc:
+        raise where.fail(f"cannot read the file ({exc.strerror or exc})") from None
+    if len(raw_bytes) > MAX_MANIFEST_BYTES:
+        raise where.fail(f"file is larger than {MAX_MANIFEST_BYTES} bytes; a course manifest is a short text file")
+    try:
+        text = raw_bytes.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise where.fail(f"not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    try:
+        # SafeLoader: no !!python tags. Aliases are refused outright, which also stops alias bombs.
+        raw = yaml.load(text, Loader=_NoAliasSafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise where.fail(f"invalid YAML{line}: {problem}") from None
+    if not isinstance(raw, dict):
+        raise where.fail("the top level must be a mapping with 'title', 'language' and 'exercises'")
+    _reject_unknown(raw, _COURSE_KEYS, where)
+
+    title = _title(raw.get("title"), where, None)
+    language = raw.get("language", "en")
+    if language not in LANGUAGES:
+        raise where.fail(f"must be one of {', '.join(LANGUAGES)}, got {language!r}", key="language")
+    seed = raw.get("seed", 0)
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise where.fail(f"must be an integer, got {seed!r}", key="seed")
+
+    defaults = raw.get("defaults") or {}
+    if not isinstance(defaults, dict):
+        raise where.fail("must be a mapping", key="defaults")
+    _reject_unknown(defaults, _DEFAULT_KEYS, where, context="defaults")
+
+    entries = raw.get("exercises")
+    if not isinstance(entries, list) or not entries:
+        raise where.fail("must be a non-empty list of exercises", key="exercises")
+    exercises: list[Exercise] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(entries):
+        ex = _exercise(entry, index, defaults, path.parent, where)
+        if ex.id in seen:
+            raise where.fail("duplicate id: every exercise needs its own", exercise=ex.id, key="id")
+        if any(other.module_name == ex.module_name for other in exercises):
+            raise where.fail(f"module {ex.module} is already used by another exercise", exercise=ex.id, key="module")
+        seen.add(ex.id)
+        exercises.append(ex)
+    course = Course(title=title, language=language, path=path, exercises=tuple(exercises), seed=seed)
+    return Course(**{**course.__dict__, "version": _version(course, raw_bytes)})
+
+
+class _NoAliasSafeLoader(yaml.SafeLoader):
+    def compose_node(self, parent, index):  # noqa: D401 - PyYAML hook
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "YAML aliases (*name) are not allowed in course.yaml; write the value out", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def _reject_unknown(mapping: dict, allowed: set[str], where: _Where, exercise: str | None = None,
+                    context: str | None = None) -> None:
+    for key in mapping:
+        if key not in allowed:
+            name = f"{context}.{key}" if context else str(key)
+            raise where.fail(f"unknown key; allowed: {', '.join(sorted(allowed))}", exercise=exercise, key=name)
+
+
+def _title(value: Any, where: _Where, exercise: str | None) -> dict[str, str]:
+    if isinstance(value, str) and value.strip():
+        return {lang: value for lang in LANGUAGES}
+    if isinstance(value, dict) and value and all(k in LANGUAGES and isinstance(v, str) for k, v in value.items()):
+        return dict(value)
+    raise where.fail("must be a string or a mapping {pl: ..., en: ...}", exercise=exercise, key="title")
+
+
+def _number(value: Any, where: _Where, exercise: str, key: str, *, positive: bool) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise where.fail(f"must be a number, got {value!r}", exercise=exercise, key=key)
+    if value < 0 or (positive and value == 0):
+        raise where.fail(f"must be {'positive' if positive else 'zero or more'}, got {value}", exercise=exercise, key=key)
+    return value
+
+
+def _exercise(entry: Any, index: int, defaults: dict, root: Path, where: _Where) -> Exercise:
+    if not isinstance(entry, dict):
+        raise where.fail(f"entry {index + 1} must be a mapping", key="exercises")
+    ex_id = entry.get("id")
+    if not isinstance(ex_id, str) or not ex_id.isidentifier():
+        raise where.fail(f"entry {index + 1} needs an 'id' that is a Python identifier, got {ex_id!r}", key="id")
+    _reject_unknown(entry, _EXERCISE_KEYS, where, exercise=ex_id)
+    module = entry.get("module", f"{ex_id}.py")
+    if not isinstance(module, str) or not module.endswith(".py") or not Path(module).stem.isidentifier() \
+            or Path(module).name != module:
+        raise where.fail(f"must be a file name like 'kernels.py', got {module!r}", exercise=ex_id, key="module")
+
+    def files(key: str, required: bool) -> tuple[Path, ...]:
+        value = entry.get(key, [] if not required else None)
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or (required and not value) or not all(isinstance(v, str) for v in value):
+            raise where.fail("must be a list of check file paths", exercise=ex_id, key=key)
+        paths = tuple((root / v).resolve() for v in value)
+        for given, resolved in zip(value, paths):
+            if not resolved.is_file():
+                raise where.fail(f"check file {given} does not exist", exercise=ex_id, key=key)
+        return paths
+
+    points = entry.get("points")
+    if points is not None:
+        points = _number(points, where, ex_id, "points", positive=False)
+    time_limit = _number(entry.get("time_limit", defaults.get("time_limit", DEFAULT_TIME_LIMIT)),
+                         where, ex_id, "time_limit", positive=True)
+    memory = _number(entry.get("memory_limit_mb", defaults.get("memory_limit_mb", DEFAULT_MEMORY_LIMIT_MB)),
+                     where, ex_id, "memory_limit_mb", positive=True)
+    tags = entry.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise where.fail("must be a list of words such as [slow, gpu-optional]", exercise=ex_id, key="tags")
+    settings = entry.get("settings", {})
+    if not isinstance(settings, dict):
+        raise where.fail("must be a mapping", exercise=ex_id, key="settings")
+    return Exercise(
+        id=ex_id, title=_title(entry.get("title", ex_id), where, ex_id), module=module,
+        checks=files("checks", required=True), hidden_checks=files("hidden_checks", required=False),
+        points=points, time_limit=float(time_limit), memory_limit_mb=int(memory), tags=tuple(tags),
+        settings=settings,
+    )
+
+
+def _version(course: Course, manifest: bytes) -> str:
+    digest = hashlib.sha256(manifest)
+    for ex in course.exercises:
+        for check in ex.check_files():
+            digest.update(check.read_bytes())
+    return digest.hexdigest()[:16]
