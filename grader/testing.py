@@ -11,15 +11,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import torch
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 from grader.i18n import _
 from grader.plugin import GradingMessage
 
 # Randomized checks: deterministic (same examples every run), no example database written to disk,
-# no timing deadline (a slow but correct student loop is not wrong; the exercise time limit guards).
+# no timing deadline (a slow but correct student loop is not wrong; the exercise time limit guards),
+# and no "explain" phase: the shrunk failing case is what the student needs, quickly.
 randomized = settings(max_examples=25, derandomize=True, deadline=None, database=None, print_blob=False,
-                      suppress_health_check=list(HealthCheck))
+                      suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
+                      phases=[Phase.explicit, Phase.generate, Phase.shrink])
 
 
 class CheckFailed(GradingMessage):

@@ -1,0 +1,271 @@
+"""Checks for conv_ops.py: convolution as im2col + matmul, the convolution matrix, max pooling, 1-D conv."""
+import operator
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from grader.i18n import _
+from grader.testing import assert_close, expect_tensor, fail, forbid, random_tensor, randomized
+
+# Every public alias of the library ops, so `torch.conv2d(...)`, `F.conv2d(...)`, `nn.Conv2d(...)(x)` and
+# `from torch.nn.functional import conv2d` are all caught (the last one through the student's module globals).
+CONV2D_OPS = ("torch.nn.functional.conv2d", "torch.conv2d", "torch.convolution", "torch._convolution",
+              "torch.nn.Conv2d.forward")
+CONV1D_OPS = ("torch.nn.functional.conv1d", "torch.conv1d", "torch.nn.Conv1d.forward") + CONV2D_OPS
+MAX_POOL_OPS = ("torch.nn.functional.max_pool2d", "torch.max_pool2d", "torch.nn.functional.max_pool2d_with_indices",
+                "torch._C._nn.max_pool2d_with_indices", "torch.nn.MaxPool2d.forward")
+
+FLIP_HINT = _("Do not flip the kernel: like F.conv2d, multiply each window element-wise with the kernel as it is "
+              "(cross-correlation) and add up.")
+PADDING_HINT = _("Padding adds `padding` zero pixels on EACH side before the windows are cut out: pass padding= to "
+                 "F.unfold, and out_h = (H + 2*padding - k) // stride + 1.")
+STRIDE_HINT = _("With stride s the windows start every s pixels: pass stride= to F.unfold, and out_h = "
+                "(H + 2*padding - k) // stride + 1 (rounded down).")
+BIAS_HINT = _("The bias has one number per OUTPUT channel, added to every pixel of that channel: on the "
+              "(N, C_out, L) product use bias[:, None] (or bias.view(1, -1, 1, 1) on the 4-D result), and skip it "
+              "when bias is None.")
+CHANNELS_HINT = _("A colour image has one k x k kernel slice per input channel; an output pixel is the SUM of the "
+                  "three channels' results (Q21). Unfold all channels at once: each column then holds C_in*k*k "
+                  "numbers, and weight.view(C_out, -1) matches that order.")
+MATRIX_HINT = _("Row r of the matrix is output pixel (r // out_w, r % out_w) and column c is input pixel "
+                "(c // w, c % w); the row holds the kernel weights at the columns of its window and zeros elsewhere, "
+                "so that matrix @ im.flatten() is the flattened valid convolution.")
+POOL_HINT = _("Take the maximum (not the mean or sum) of every ks x ks window; stride=None means stride=ks, windows "
+              "that do not fit at the edge are dropped, and every channel is pooled on its own.")
+CONV1D_HINT = _("Output i is (signal[i:i+k] * kernel).sum() for i = 0 .. n-k: a valid cross-correlation of length "
+                "n-k+1, with no padding and no flipped kernel.")
+
+
+def describe(t):
+    return f"<{'x'.join(map(str, t.shape))} tensor>"
+
+
+def assert_matches(got, expected, *, call, reference, hint, atol=1e-5):
+    """Like assert_close, for fixed hand-made inputs: the message names the reference op and the first wrong
+    position instead of printing the whole expected answer (which a student could copy)."""
+    got = expect_tensor(got, call=call)
+    if tuple(got.shape) != tuple(expected.shape):
+        fail(_("{call}: expected shape {expected}, got {got}.").format(
+            call=call, expected=tuple(expected.shape), got=tuple(got.shape)), hint)
+    got_d, exp_d = got.detach().double(), expected.detach().double()
+    if not torch.allclose(got_d, exp_d, atol=atol, rtol=1e-5):
+        diff = (got_d - exp_d).abs().nan_to_num(float("inf"))
+        index = tuple(int(i) for i in torch.unravel_index(diff.argmax(), diff.shape)) if diff.dim() else ()
+        fail(_("{call} should equal {reference}, but it returned {got}, which is off by {diff:.3g} at index "
+               "{index}.").format(call=call, reference=reference, got=summarize_short(got),
+                                  diff=diff.max().item(), index=index), hint)
+
+
+def summarize_short(t):
+    head = ", ".join(f"{v:.4g}" for v in t.detach().flatten()[:4].double().tolist())
+    return f"tensor(shape {tuple(t.shape)}: [{head}, ...])" if t.numel() > 4 else f"tensor([{head}])"
+
+
+def forbid_library(student, targets, *, call, hint):
+    """``forbid`` for the library targets and for every name in the student's module bound to one of them."""
+    import torch as torch_module
+
+    originals = [operator.attrgetter(t.removeprefix("torch."))(torch_module) for t in targets]
+    module = student.module
+    aliases = [f"{module.__name__}.{name}" for name, value in vars(module).items()
+               if not name.startswith("__") and any(value is original for original in originals)]
+    return forbid(*targets, *aliases, call=call, hint=hint)
+
+
+# ------------------------------------------------------------------------------------ conv2d_unfold
+def chapter_edge_kernels():
+    top = [[-1, -1, -1], [0, 0, 0], [1, 1, 1]]
+    left = [[-1, 1, 0]] * 3
+    return torch.tensor([top, left], dtype=torch.float32)[:, None]  # (2, 1, 3, 3)
+
+
+@pytest.mark.points(1)
+def test_conv2d_unfold_one_channel(student):
+    x = torch.stack([torch.arange(1, 50).view(7, 7).float() / 49, random_tensor(7, 7, seed=13)])[:, None]
+    weight = chapter_edge_kernels()
+    call = "conv2d_unfold(<2x1x7x7 images>, <top and left edge kernels>)"
+    assert_matches(student.conv2d_unfold(x, weight), F.conv2d(x, weight), call=call,
+                   reference="F.conv2d(x, weight)", hint=FLIP_HINT)
+
+
+@pytest.mark.points(1)
+def test_colour_image_sums_over_channels(student):
+    x, weight = random_tensor(1, 3, 6, 5, seed=21), random_tensor(2, 3, 3, 3, seed=22)
+    call = "conv2d_unfold(<1x3x6x5 colour image>, <2x3x3x3 weight>)"
+    assert_matches(student.conv2d_unfold(x, weight), F.conv2d(x, weight), call=call,
+                   reference="F.conv2d(x, weight)", hint=CHANNELS_HINT)
+
+
+@pytest.mark.points(1)
+def test_conv2d_unfold_bias_once_per_output_channel(student):
+    x, weight = random_tensor(2, 1, 5, 5, seed=31), random_tensor(3, 1, 3, 3, seed=32)
+    bias = random_tensor(3, seed=33) * 5
+    call = "conv2d_unfold(<2x1x5x5 images>, <3x1x3x3 weight>, <3 biases>)"
+    assert_matches(student.conv2d_unfold(x, weight, bias), F.conv2d(x, weight, bias), call=call,
+                   reference="F.conv2d(x, weight, bias)", hint=BIAS_HINT)
+
+
+@pytest.mark.points(1)
+def test_conv2d_unfold_padding(student):
+    x, weight = random_tensor(1, 1, 5, 6, seed=41), random_tensor(1, 1, 3, 3, seed=42)
+    for padding in (1, 2):
+        call = f"conv2d_unfold(<1x1x5x6 image>, <1x1x3x3 weight>, padding={padding})"
+        assert_matches(student.conv2d_unfold(x, weight, padding=padding), F.conv2d(x, weight, padding=padding),
+                       call=call, reference=f"F.conv2d(x, weight, padding={padding})", hint=PADDING_HINT)
+
+
+@pytest.mark.points(1)
+def test_conv2d_unfold_stride(student):
+    x, weight = random_tensor(1, 1, 7, 8, seed=51), random_tensor(2, 1, 3, 3, seed=52)
+    for stride in (2, 3):
+        call = f"conv2d_unfold(<1x1x7x8 image>, <2x1x3x3 weight>, stride={stride})"
+        assert_matches(student.conv2d_unfold(x, weight, stride=stride), F.conv2d(x, weight, stride=stride),
+                       call=call, reference=f"F.conv2d(x, weight, stride={stride})", hint=STRIDE_HINT)
+
+
+@pytest.mark.points(2)
+@randomized
+@given(n=st.integers(1, 2), c_in=st.sampled_from([1, 3]), c_out=st.integers(1, 4), ks=st.sampled_from([1, 2, 3, 5]),
+       extra_h=st.integers(0, 4), extra_w=st.integers(0, 4), stride=st.integers(1, 3), padding=st.integers(0, 2),
+       with_bias=st.booleans(), seed=st.integers(0, 10_000))
+def test_conv2d_unfold_matches_conv2d(student, n, c_in, c_out, ks, extra_h, extra_w, stride, padding, with_bias,
+                                      seed):
+    h, w = ks + extra_h, ks + extra_w
+    x, weight = random_tensor(n, c_in, h, w, seed=seed), random_tensor(c_out, c_in, ks, ks, seed=seed + 1)
+    bias = random_tensor(c_out, seed=seed + 2) if with_bias else None
+    call = (f"conv2d_unfold({describe(x)}, {describe(weight)}, {describe(bias) if with_bias else None}, "
+            f"stride={stride}, padding={padding})")
+    assert_close(student.conv2d_unfold(x, weight, bias, stride, padding), F.conv2d(x, weight, bias, stride, padding),
+                 call=call, hint=_("This must equal F.conv2d for any batch size, channels, kernel size, stride, "
+                                   "padding and bias. Check the output size (H + 2*padding - k) // stride + 1, the "
+                                   "bias per output channel and that the kernel is not flipped."))
+
+
+@pytest.mark.points(1)
+def test_conv2d_unfold_does_not_call_conv2d(student):
+    x, weight, bias = random_tensor(2, 3, 6, 6, seed=61), random_tensor(4, 3, 3, 3, seed=62), random_tensor(4, seed=63)
+    call = "conv2d_unfold(<2x3x6x6 images>, <4x3x3x3 weight>, <4 biases>, stride=2, padding=1)"
+    with forbid_library(student, CONV2D_OPS, call=call,
+                        hint=_("Cut the windows out with F.unfold and combine them with the kernels in one matrix "
+                               "multiplication (@).")):
+        student.conv2d_unfold(x, weight, bias, 2, 1)
+
+
+# ----------------------------------------------------------------------------------- conv_as_matrix
+def reference_matrix(kernel, h, w):
+    """Column c of the convolution matrix is the (flattened) convolution of the c-th one-pixel image."""
+    basis = torch.eye(h * w, dtype=kernel.dtype).view(h * w, 1, h, w)
+    return F.conv2d(basis, kernel[None, None]).view(h * w, -1).T
+
+
+@pytest.mark.points(1)
+def test_conv_as_matrix_2x2_on_3x3(student):
+    kernel = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    call = "conv_as_matrix(tensor([[1., 2.], [3., 4.]]), 3, 3)"
+    got = expect_tensor(student.conv_as_matrix(kernel, 3, 3), call=call)
+    if tuple(got.shape) != (4, 9):
+        fail(_("{call}: expected shape (4, 9) -- one row per output pixel, one column per input pixel -- got "
+               "{got}.").format(call=call, got=tuple(got.shape)), MATRIX_HINT)
+    zeros = int((got == 0).sum())
+    if zeros != 20:
+        fail(_("{call} has {zeros} zeros; the 4x9 matrix should have 20 (4 weights per row, zeros elsewhere).")
+             .format(call=call, zeros=zeros), MATRIX_HINT)
+    for row in range(4):
+        weights = got[row][got[row] != 0]
+        if weights.tolist() != kernel.flatten().tolist():
+            fail(_("{call}: row {row} holds the weights {weights}; every row should hold the same 4 kernel weights, "
+                   "in the kernel's order (shared weights, Q10).").format(call=call, row=row,
+                                                                          weights=weights.tolist()), MATRIX_HINT)
+    assert_matches(got, reference_matrix(kernel, 3, 3), call=call, reference=_("the matrix of F.conv2d"),
+                   hint=MATRIX_HINT)
+
+
+@pytest.mark.points(2)
+@settings(parent=randomized, max_examples=15)
+@given(kh=st.integers(1, 3), kw=st.integers(1, 3), extra_h=st.integers(0, 3), extra_w=st.integers(0, 3),
+       seed=st.integers(0, 10_000))
+def test_conv_as_matrix_matches_conv2d(student, kh, kw, extra_h, extra_w, seed):
+    h, w = kh + extra_h, kw + extra_w
+    kernel = random_tensor(kh, kw, seed=seed)
+    assert_close(student.conv_as_matrix(kernel, h, w), reference_matrix(kernel, h, w),
+                 call=f"conv_as_matrix({describe(kernel)}, {h}, {w})", hint=MATRIX_HINT)
+
+
+# --------------------------------------------------------------------------------------- max_pool2d
+@pytest.mark.points(1)
+def test_max_pool2d_4x4_example(student):
+    x = torch.tensor([[1, 2, 5, 6], [3, 4, 7, 8], [9, 10, 13, 14], [11, 12, 15, 16]], dtype=torch.float32)[None, None]
+    assert_close(student.max_pool2d(x), F.max_pool2d(x, 2), call="max_pool2d(<the 4x4 docstring example>)",
+                 hint=POOL_HINT)
+
+
+@pytest.mark.points(1)
+def test_max_pool2d_default_stride_is_ks(student):
+    x = random_tensor(2, 3, 6, 7, seed=71)
+    for ks in (2, 3):
+        assert_matches(student.max_pool2d(x, ks), F.max_pool2d(x, ks), call=f"max_pool2d(<2x3x6x7 tensor>, {ks})",
+                       reference=f"F.max_pool2d(x, {ks})",
+                       hint=_("Without a stride the windows do not overlap: stride=None means stride=ks."))
+
+
+@pytest.mark.points(2)
+@randomized
+@given(n=st.integers(1, 2), c=st.integers(1, 3), ks=st.integers(1, 3), stride=st.sampled_from([None, 1, 2, 3]),
+       extra_h=st.integers(0, 5), extra_w=st.integers(0, 5), seed=st.integers(0, 10_000))
+def test_max_pool2d_matches_torch(student, n, c, ks, stride, extra_h, extra_w, seed):
+    x = random_tensor(n, c, ks + extra_h, ks + extra_w, seed=seed)
+    assert_close(student.max_pool2d(x, ks, stride), F.max_pool2d(x, ks, stride),
+                 call=f"max_pool2d({describe(x)}, ks={ks}, stride={stride})", hint=POOL_HINT)
+
+
+@pytest.mark.points(0.5)
+def test_max_pool2d_integer_image(student):
+    x = torch.randint(0, 256, (1, 2, 6, 6), generator=torch.Generator().manual_seed(81))
+    call = "max_pool2d(<1x2x6x6 int64 image with pixels 0-255>)"
+    got = student.max_pool2d(x)
+    assert_matches(got, F.max_pool2d(x, 2), call=call, reference="F.max_pool2d(x, 2)", hint=POOL_HINT)
+    if got.dtype != x.dtype:
+        fail(_("{call} returned dtype {got}; max pooling only picks existing pixels, so it should keep the input's "
+               "dtype {expected}.").format(call=call, got=got.dtype, expected=x.dtype),
+             _("Take the maximum of windows of x itself (x.unfold(...).amax(...)) instead of filling a new float "
+               "tensor."))
+
+
+@pytest.mark.points(1)
+def test_max_pool2d_does_not_call_max_pool2d(student):
+    x = random_tensor(2, 3, 6, 6, seed=91)
+    with forbid_library(student, MAX_POOL_OPS, call="max_pool2d(<2x3x6x6 tensor>, 2)",
+                        hint=_("Cut out the windows with x.unfold(2, ks, stride).unfold(3, ks, stride) and take "
+                               ".amax over the last two dimensions.")):
+        student.max_pool2d(x, 2)
+
+
+# ------------------------------------------------------------------------------------------- conv1d
+@pytest.mark.points(1)
+def test_conv1d_edge_example(student):
+    signal, kernel = torch.tensor([1.0, 2.0, 4.0, 7.0]), torch.tensor([-1.0, 1.0])
+    expected = F.conv1d(signal[None, None], kernel[None, None])[0, 0]
+    assert_close(student.conv1d(signal, kernel), expected, call="conv1d(tensor([1., 2., 4., 7.]), tensor([-1., 1.]))",
+                 hint=CONV1D_HINT)
+
+
+@pytest.mark.points(1)
+@randomized
+@given(n=st.integers(1, 20), data=st.data())
+def test_conv1d_matches_conv1d(student, n, data):
+    k = data.draw(st.integers(1, n), label="k")
+    seed = data.draw(st.integers(0, 10_000), label="seed")
+    signal, kernel = random_tensor(n, seed=seed), random_tensor(k, seed=seed + 1)
+    assert_close(student.conv1d(signal, kernel), F.conv1d(signal[None, None], kernel[None, None])[0, 0],
+                 call=f"conv1d(<signal of length {n}>, <kernel of length {k}>)", hint=CONV1D_HINT)
+
+
+@pytest.mark.points(1)
+def test_conv1d_does_not_call_conv1d(student):
+    signal, kernel = random_tensor(10, seed=101), random_tensor(3, seed=102)
+    with forbid_library(student, CONV1D_OPS, call="conv1d(<signal of length 10>, <kernel of length 3>)",
+                        hint=_("signal.unfold(0, k, 1) gives one window per row; multiply by the kernel and sum.")):
+        student.conv1d(signal, kernel)

@@ -1,0 +1,229 @@
+"""Checks for one_cycle.py: the 1cycle learning rate and momentum, and the OneCycle scheduler.
+
+The reference is PyTorch's ``OneCycleLR`` with ``max_lr=lr_max, div_factor=div,
+final_div_factor=div_final/div, max_momentum=moms[0], base_momentum=moms[1], anneal_strategy='cos'``.
+"""
+import functools
+import warnings
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch.optim.lr_scheduler import OneCycleLR
+
+from grader.i18n import _
+from grader.testing import assert_float, fail, forbid, randomized
+
+STEP0_HINT = _("Step 0 is the start of the warm-up and holds lr_max / div; count steps from 0.")
+PEAK_HINT = _("The warm-up ends on step pct_start*total_steps - 1 (steps count from 0), which holds exactly lr_max; "
+              "the annealing starts there. During the warm-up pct = step / (pct_start*total_steps - 1).")
+FINAL_HINT = _("The last step, total_steps - 1, holds lr_max / div_final: div_final divides lr_max itself, not the "
+               "starting value lr_max / div (that is why PyTorch's final_div_factor is div_final / div).")
+COSINE_HINT = _("Between its ends each phase follows a cosine, end + (start - end) / 2 * (cos(pi*pct) + 1), not a "
+                "straight line: is the interpolation linear?")
+LR_HINT = _("Warm-up: cosine from lr_max/div to lr_max, reached on step pct_start*total_steps - 1; then cosine down "
+            "to lr_max/div_final on step total_steps - 1.")
+MOM_HINT = _("Cyclical momentum moves opposite to the learning rate: moms[0] while the learning rate is low at the "
+             "start, down to moms[1] at the learning-rate peak (step pct_start*total_steps - 1), back up to moms[2] "
+             "on the last step, with the same cosine.")
+SCHED_HINT = _("After k calls to .step() every param group must hold the step-k values of one_cycle_lr and "
+               "one_cycle_momentum: increase the step counter, then write group['lr'] and the momentum.")
+
+# Schedules whose warm-up has at least 2 steps (PyTorch divides by pct_start*total_steps - 1).
+totals = st.integers(10, 120)
+pct_starts = st.sampled_from([0.2, 0.25, 0.3, 0.4, 0.5, 0.75])
+lr_maxes = st.sampled_from([1e-3, 3e-3, 0.01, 0.06, 0.1, 0.5, 2.0])
+divs = st.sampled_from([5.0, 10.0, 25.0, 100.0])
+div_finals = st.sampled_from([1e3, 1e4, 1e5, 1e6])
+
+
+def make_optimizer(kind="sgd", groups=1):
+    params = [{"params": [torch.nn.Parameter(torch.zeros(2))]} for _index in range(groups)]
+    if kind == "adam":
+        return torch.optim.Adam(params, lr=0.5, betas=(0.7, 0.99))
+    return torch.optim.SGD(params, lr=0.5, momentum=0.5)
+
+
+def group_momentum(group):
+    return group["betas"][0] if "betas" in group else group["momentum"]
+
+
+@functools.lru_cache(maxsize=256)
+def reference(total_steps, lr_max, pct_start=0.25, div=25.0, div_final=1e5, moms=(0.95, 0.85, 0.95), kind="sgd"):
+    """(learning rates, momentums) of OneCycleLR for steps 0 .. total_steps-1, plus the final param group."""
+    opt = make_optimizer(kind)
+    sched = OneCycleLR(opt, max_lr=lr_max, total_steps=total_steps, pct_start=float(pct_start), div_factor=div,
+                       final_div_factor=div_final / div, max_momentum=moms[0], base_momentum=moms[1],
+                       anneal_strategy="cos")
+    lrs, momentums = [], []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "lr_scheduler.step() before optimizer.step()"
+        for step in range(total_steps):
+            lrs.append(opt.param_groups[0]["lr"])
+            momentums.append(group_momentum(opt.param_groups[0]))
+            if step < total_steps - 1:
+                sched.step()
+    return tuple(lrs), tuple(momentums), tuple(opt.param_groups[0].get("betas", ()))
+
+
+def lr_call(step, total, lr_max, pct_start=0.25, div=25.0, div_final=1e5):
+    return (f"one_cycle_lr({step}, total_steps={total}, lr_max={lr_max:g}, pct_start={pct_start:g}, div={div:g}, "
+            f"div_final={div_final:g})")
+
+
+def mom_call(step, total, pct_start=0.25, moms=(0.95, 0.85, 0.95)):
+    return f"one_cycle_momentum({step}, total_steps={total}, pct_start={pct_start:g}, moms={moms})"
+
+
+def check_lr_steps(student, steps, total, lr_max, pct_start=0.25, div=25.0, div_final=1e5, hint=LR_HINT):
+    expected = reference(total, lr_max, pct_start, div, div_final)[0]
+    for step in steps:
+        assert_float(student.one_cycle_lr(step, total, lr_max, pct_start, div, div_final), expected[step],
+                     call=lr_call(step, total, lr_max, pct_start, div, div_final), hint=hint)
+
+
+def check_mom_steps(student, steps, total, pct_start=0.25, moms=(0.95, 0.85, 0.95), hint=MOM_HINT):
+    expected = reference(total, 0.01, pct_start, moms=moms)[1]
+    for step in steps:
+        assert_float(student.one_cycle_momentum(step, total, pct_start, moms), expected[step],
+                     call=mom_call(step, total, pct_start, moms), hint=hint)
+
+
+# ------------------------------------------------------------------------------------- learning rate
+@pytest.mark.points(1)
+def test_starts_at_lr_max_over_div(student):
+    for total, lr_max, pct_start, div, div_final in [(100, 0.01, 0.25, 25.0, 1e5), (50, 0.1, 0.3, 10.0, 1e4)]:
+        check_lr_steps(student, [0], total, lr_max, pct_start, div, div_final, hint=STEP0_HINT)
+
+
+@pytest.mark.points(1)
+def test_peak_on_last_warmup_step(student):
+    for total, pct_start in [(100, 0.25), (40, 0.5), (30, 0.2)]:
+        peak = round(pct_start * total) - 1
+        check_lr_steps(student, [peak - 1, peak, peak + 1], total, 0.01, pct_start, hint=PEAK_HINT)
+
+
+@pytest.mark.points(1)
+def test_ends_at_lr_max_over_div_final(student):
+    for total, lr_max, pct_start, div, div_final in [(100, 0.01, 0.25, 25.0, 1e5), (60, 0.5, 0.3, 10.0, 1e4)]:
+        check_lr_steps(student, [total - 1], total, lr_max, pct_start, div, div_final, hint=FINAL_HINT)
+
+
+@pytest.mark.points(1)
+def test_cosine_not_linear(student):
+    # about a quarter and three quarters of the way through each phase (warm-up ends on step 24)
+    check_lr_steps(student, [6, 18, 43, 81], 100, 0.01, hint=COSINE_HINT)
+
+
+@pytest.mark.points(2)
+@settings(parent=randomized, max_examples=10)
+@given(total=totals, lr_max=lr_maxes, pct_start=pct_starts, div=divs, div_final=div_finals)
+def test_lr_matches_onecyclelr(student, total, lr_max, pct_start, div, div_final):
+    check_lr_steps(student, range(total), total, lr_max, pct_start, div, div_final)
+
+
+# ------------------------------------------------------------------------------------------ momentum
+@pytest.mark.points(1)
+def test_momentum_opposite_to_lr(student):
+    for total, pct_start in [(100, 0.25), (30, 0.5)]:
+        peak = round(pct_start * total) - 1
+        check_mom_steps(student, [0, peak, total - 1], total, pct_start)
+
+
+@pytest.mark.points(1.5)
+@settings(parent=randomized, max_examples=10)
+@given(total=totals, pct_start=pct_starts, high=st.sampled_from([0.9, 0.95, 0.99]),
+       low=st.sampled_from([0.5, 0.8, 0.85]))
+def test_momentum_matches_onecyclelr(student, total, pct_start, high, low):
+    check_mom_steps(student, range(total), total, pct_start, (high, low, high))
+
+
+@pytest.mark.points(1)
+def test_fastbook_schedule_100_steps(student, outcome):
+    """The whole default schedule for 100 steps (recorded for the report's plot)."""
+    lrs, moms, _betas = reference(100, 0.01)
+    outcome.metric(reference_lr=list(lrs), reference_mom=list(moms))
+    got_lr = [student.one_cycle_lr(step, 100, 0.01) for step in range(100)]
+    outcome.metric(student_lr=[as_float(v) for v in got_lr])
+    got_mom = [student.one_cycle_momentum(step, 100) for step in range(100)]
+    outcome.metric(student_mom=[as_float(v) for v in got_mom])
+    for step in range(100):
+        assert_float(got_lr[step], lrs[step], call=lr_call(step, 100, 0.01), hint=LR_HINT)
+    for step in range(100):
+        assert_float(got_mom[step], moms[step], call=mom_call(step, 100), hint=MOM_HINT)
+
+
+def as_float(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError, RuntimeError):
+        return None
+
+
+# ------------------------------------------------------------------------------------------ scheduler
+def check_groups(opt, k, lrs, moms, call, hint):
+    for index, group in enumerate(opt.param_groups):
+        where = _("{call}, param group {index}, after {k} calls to .step()").format(call=call, index=index, k=k)
+        assert_float(group["lr"], lrs[k], call=where + ": lr", hint=hint)
+        if "betas" in group:
+            assert_float(group["betas"][0], moms[k], call=where + ": betas[0]", hint=hint)
+        else:
+            assert_float(group["momentum"], moms[k], call=where + ": momentum", hint=hint)
+
+
+@pytest.mark.points(1)
+def test_scheduler_sets_step0_values_on_construction(student):
+    for total, lr_max in [(50, 0.02), (100, 0.5)]:
+        lrs, moms, _betas = reference(total, lr_max)
+        opt = make_optimizer("sgd", groups=2)
+        call = f"OneCycle(SGD(lr=0.5, momentum=0.5), total_steps={total}, lr_max={lr_max:g})"
+        student.OneCycle(opt, total, lr_max)
+        check_groups(opt, 0, lrs, moms, call,
+                     _("The constructor must already write the step-0 learning rate (lr_max/div) and momentum "
+                       "(moms[0]) into every param group, before the first batch is trained."))
+
+
+@pytest.mark.points(1.5)
+@settings(parent=randomized, max_examples=5)
+@given(total=st.integers(10, 40), lr_max=lr_maxes, pct_start=pct_starts, div=divs, div_final=div_finals)
+def test_scheduler_follows_schedule_with_sgd(student, total, lr_max, pct_start, div, div_final):
+    lrs, moms, _betas = reference(total, lr_max, pct_start, div, div_final)
+    opt = make_optimizer("sgd", groups=2)
+    call = (f"OneCycle(SGD(...), total_steps={total}, lr_max={lr_max:g}, pct_start={pct_start:g}, div={div:g}, "
+            f"div_final={div_final:g})")
+    sched = student.OneCycle(opt, total, lr_max, pct_start, div, div_final)
+    for k in range(1, total):
+        sched.step()
+        check_groups(opt, k, lrs, moms, call, SCHED_HINT)
+
+
+@pytest.mark.points(1)
+def test_scheduler_sets_adam_betas(student):
+    total, lr_max = 30, 0.01
+    lrs, moms, final_betas = reference(total, lr_max, kind="adam")
+    opt = make_optimizer("adam")
+    call = f"OneCycle(Adam(lr=0.5, betas=(0.7, 0.99)), total_steps={total}, lr_max={lr_max:g})"
+    hint = _("Adam has no 'momentum' entry: its momentum is betas[0]. Replace the tuple, "
+             "group['betas'] = (mom, group['betas'][1]), and keep betas[1] as it is.")
+    sched = student.OneCycle(opt, total, lr_max)
+    for k in range(total):
+        if k:
+            sched.step()
+        group = opt.param_groups[0]
+        if not isinstance(group.get("betas"), tuple) or len(group["betas"]) != 2:
+            fail(_("{call}: after {k} calls to .step() the param group's betas is {got}, expected a pair "
+                   "(momentum, beta2).").format(call=call, k=k, got=group.get("betas")), hint)
+        check_groups(opt, k, lrs, moms, call, hint)
+        assert_float(group["betas"][1], final_betas[1], call=call + ": betas[1]", hint=hint)
+
+
+@pytest.mark.points(1)
+def test_does_not_use_onecyclelr(student):
+    call = "one_cycle_lr / one_cycle_momentum / OneCycle"
+    with forbid("torch.optim.lr_scheduler.OneCycleLR.__init__", "torch.optim.lr_scheduler.OneCycleLR.get_lr",
+                call=call, hint=_("Compute the schedule yourself with math.cos; OneCycleLR is only the reference.")):
+        student.one_cycle_lr(3, 20, 0.01)
+        student.one_cycle_momentum(3, 20)
+        sched = student.OneCycle(make_optimizer("sgd"), 20, 0.01)
+        sched.step()

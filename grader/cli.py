@@ -1,0 +1,124 @@
+"""The ``convgrade`` command: a thin click layer over ``grader.grade`` and the reporters."""
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from grader import report
+from grader.course import CourseError, LANGUAGES, load_course
+from grader.grading import grade as grade_submission
+from grader.i18n import _, set_language
+from grader.submission import SubmissionError
+
+FORMATS = ["text", *report.FORMATS]
+
+
+class _CleanErrors(click.Group):
+    """Turn the library's expected errors into one line and exit status 2, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (CourseError, SubmissionError) as exc:
+            click.echo(f"convgrade: error: {exc}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=_CleanErrors, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="convgrade")
+def main():
+    """Teach and autograde the CNN chapter (fastbook ch. 13)."""
+
+
+course_option = click.option("--course", "course_path", type=click.Path(dir_okay=False),
+                             help="course.yaml to use (default: the nearest one above the current folder)")
+
+
+@main.command()
+@click.argument("path", default="exercises", type=click.Path())
+@click.option("-e", "--exercise", "exercises", multiple=True, help="grade only this exercise id (repeatable)")
+@course_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="write the report to this file")
+@click.option("--junit", type=click.Path(dir_okay=False), help="also write JUnit XML to this file")
+@click.option("--fail-under", type=click.FloatRange(0, 100), help="exit 1 when the total is below this percentage")
+@click.option("--lang", type=click.Choice(LANGUAGES), help="language of messages (default: course.yaml)")
+@click.option("--device", help="device for training checks, e.g. cpu or cuda (default: cuda when available)")
+@click.option("--mnist-dir", type=click.Path(file_okay=False), envvar="CONVGRADE_MNIST_DIR",
+              help="folder with the full MNIST IDX files (env: CONVGRADE_MNIST_DIR)")
+@click.option("--skip-slow", is_flag=True, help="leave out exercises tagged slow (unless named with -e)")
+@click.option("--seed", type=int, help="seed for every check (default: course.yaml)")
+@click.option("--list", "list_only", is_flag=True, help="list the exercises and their points, grade nothing")
+def grade(path, exercises, course_path, fmt, output, junit, fail_under, lang, device, mnist_dir, skip_slow, seed,
+          list_only):
+    """Grade PATH (a folder laid out like exercises/, or one module file) exercise by exercise."""
+    course = load_course(course_path)
+    if list_only:
+        _print_list(course, lang or course.language)
+        return
+    env = {"CONVGRADE_MNIST_DIR": str(Path(mnist_dir).resolve())} if mnist_dir else None
+    with _progress(fmt, output) as on_exercise:
+        result = grade_submission(path, course=course, exercises=list(exercises) or None, skip_slow=skip_slow,
+                                  lang=lang, device=device, seed=seed, env=env, on_exercise=on_exercise)
+    if fmt == "text":
+        with (open(output, "w", encoding="utf-8") if output else nullcontext(sys.stdout)) as stream:
+            report.write_text(result, stream, color=False if output else None)
+    else:
+        text = report.FORMATS[fmt](result)
+        if output:
+            Path(output).write_text(text + "\n", encoding="utf-8")
+        else:
+            click.echo(text)
+    if junit:
+        Path(junit).write_text(report.to_junit(result) + "\n", encoding="utf-8")
+    if fail_under is not None and result.percent < fail_under:
+        click.echo(_("convgrade: total {percent:.1f}% is below --fail-under {limit:g}%").format(
+            percent=result.percent, limit=fail_under), err=True)
+        sys.exit(1)
+
+
+def _progress(fmt: str, output: str | None):
+    """A spinner naming the running exercise, only for people watching a terminal."""
+    console = Console(stderr=True)
+    if not console.is_terminal or (fmt != "text" and not output) or os.environ.get("CI"):
+        return nullcontext(None)
+
+    class Spinner:
+        def __enter__(self):
+            self.status = console.status(_("starting the grader..."))
+            self.status.__enter__()
+            return self.update
+
+        def update(self, exercise_id, result):
+            if result is None:
+                self.status.update(_("grading {exercise}...").format(exercise=exercise_id))
+
+        def __exit__(self, *exc):
+            return self.status.__exit__(*exc)
+
+    return Spinner()
+
+
+@main.command("list")
+@course_option
+@click.option("--lang", type=click.Choice(LANGUAGES), help="language of titles (default: course.yaml)")
+def list_exercises(course_path, lang):
+    """List the course's exercises with points, time limits and tags."""
+    course = load_course(course_path)
+    _print_list(course, lang or course.language)
+
+
+def _print_list(course, lang: str) -> None:
+    set_language(lang)
+    click.echo(course.title_in(lang))
+    for ex in course.exercises:
+        points = f"{ex.points:g}" if ex.points is not None else "?"
+        tags = f"  [{', '.join(ex.tags)}]" if ex.tags else ""
+        click.echo(f"  {ex.id:<18} {points:>5} pts  {ex.time_limit:>5g} s  {ex.title_in(lang)}{tags}")
+    total = sum(ex.points or 0 for ex in course.exercises)
+    click.echo(_("  total {points:g} points").format(points=total))

@@ -1,0 +1,108 @@
+"""Turns what a student handed in (a folder, a module file) into a private folder of modules to import.
+
+The student's files are copied, never imported in place: grading cannot write to or modify the
+student's folder, and a file that would shadow the grader's own imports (``pytest.py``, ``torch.py``,
+``conftest.py``) is left out with a warning, so the checks always run against the real libraries.
+"""
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.course import Course
+from grader.i18n import _
+
+MAX_SOURCE_BYTES = 2_000_000
+
+
+class SubmissionError(ValueError):
+    """The submission cannot be graded at all (one line naming the path and what to do)."""
+
+
+@dataclass
+class Submission:
+    source: Path            # what the student handed in
+    folder: Path            # private copy the exercise processes import from
+    modules: set[str]       # module names present in the copy
+    single_module: str | None = None  # set when a single file was handed in
+    warnings: list[str] = field(default_factory=list)
+
+
+def shadows_library(stem: str, course: Course) -> bool:
+    """True for a file name that would hide an installed module (or a conftest that pytest would load)."""
+    if stem == "conftest":
+        return True
+    if course.by_module(stem) is not None:
+        return False
+    try:
+        return importlib.util.find_spec(stem) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+@contextlib.contextmanager
+def prepare(path: str | Path, course: Course) -> Iterator[Submission]:
+    """Copy the submission into a temporary folder for the duration of the ``with`` block."""
+    source = Path(path)
+    if not source.exists():
+        raise SubmissionError(_("{path}: no such file or folder").format(path=source))
+    with tempfile.TemporaryDirectory(prefix="convgrade-submission-") as tmp:
+        submission = Submission(source=source, folder=Path(tmp), modules=set())
+        if source.is_dir():
+            for file in sorted(source.iterdir()):
+                if file.is_file() and file.suffix in SOURCE_READERS:
+                    _add(submission, file, course, explicit=False)
+        elif source.suffix in SOURCE_READERS:
+            submission.single_module = _add(submission, source, course, explicit=True)
+        else:
+            known = ", ".join(sorted(SOURCE_READERS))
+            raise SubmissionError(_("{path}: cannot grade this kind of file (expected a folder or one of: {known})")
+                                  .format(path=source, known=known))
+        yield submission
+
+
+def _add(submission: Submission, file: Path, course: Course, *, explicit: bool) -> str | None:
+    try:
+        module, text, warnings = SOURCE_READERS[file.suffix](file)
+    except SubmissionError as exc:
+        if explicit:
+            raise
+        submission.warnings.append(str(exc))
+        return None
+    submission.warnings.extend(warnings)
+    if explicit and course.by_module(module) is None:
+        known = ", ".join(ex.module for ex in course.exercises)
+        raise SubmissionError(_("{path}: {module}.py is not an exercise of this course (expected one of: {known})")
+                              .format(path=file, module=module, known=known))
+    if shadows_library(module, course):
+        submission.warnings.append(_("{path}: ignored, because a file named {module}.py would hide the real "
+                                     "`{module}` module from the grader").format(path=file, module=module))
+        return None
+    if module in submission.modules:
+        submission.warnings.append(_("{path}: ignored, because {module} was already taken from another file")
+                                   .format(path=file, module=module))
+        return None
+    (submission.folder / f"{module}.py").write_text(text, encoding="utf-8")
+    submission.modules.add(module)
+    return module
+
+
+def read_python(file: Path) -> tuple[str, str, list[str]]:
+    """(module name, source, warnings) of a .py file; the source must be UTF-8 text of a sane size."""
+    if file.stat().st_size > MAX_SOURCE_BYTES:
+        raise SubmissionError(_("{path}: larger than {mb} MB; a solution file is a few kilobytes")
+                              .format(path=file, mb=MAX_SOURCE_BYTES // 1_000_000))
+    data = file.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SubmissionError(_("{path}: not UTF-8 text (byte {pos}); save the file as UTF-8")
+                              .format(path=file, pos=exc.start)) from None
+    return file.stem, text, []
+
+
+SOURCE_READERS = {".py": read_python}
