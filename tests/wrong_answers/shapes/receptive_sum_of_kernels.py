@@ -1,0 +1,7 @@
+"""Receptive field ignoring strides: 1 + sum(ks - 1)."""
+CAUGHT_BY = ["test_receptive_field"]
+MESSAGE_MENTIONS = "strides"
+
+
+def receptive_field(layers):
+    return 1 + sum(ks - 1 for ks, _stride in layers)
