@@ -1,0 +1,11 @@
+"""max_pool2d treats stride=None as stride 1, so the windows overlap."""
+
+
+def max_pool2d(x, ks=2, stride=None):
+    stride = 1 if stride is None else stride
+    return x.unfold(2, ks, stride).unfold(3, ks, stride).amax(dim=(-2, -1))
+
+
+CAUGHT_BY = ["test_max_pool2d_4x4_example", "test_max_pool2d_default_stride_is_ks", "test_max_pool2d_matches_torch",
+             "test_max_pool2d_integer_image"]
+MESSAGE_MENTIONS = "stride"

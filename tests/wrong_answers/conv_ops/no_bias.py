@@ -1,0 +1,14 @@
+"""conv2d_unfold ignores the bias argument."""
+import torch.nn.functional as F
+
+
+def conv2d_unfold(x, weight, bias=None, stride=1, padding=0):
+    n, _, h, w = x.shape
+    c_out, _, k, _ = weight.shape
+    out_h, out_w = (h + 2 * padding - k) // stride + 1, (w + 2 * padding - k) // stride + 1
+    out = weight.reshape(c_out, -1) @ F.unfold(x, k, padding=padding, stride=stride)
+    return out.view(n, c_out, out_h, out_w)
+
+
+CAUGHT_BY = ["test_conv2d_unfold_bias_once_per_output_channel", "test_conv2d_unfold_matches_conv2d"]
+MESSAGE_MENTIONS = "bias"
