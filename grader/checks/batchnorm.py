@@ -1,0 +1,337 @@
+"""Checks for batchnorm.py: BatchNorm2d against nn.BatchNorm2d (training and evaluation, outputs,
+gradients, running statistics) and the conv_bn block."""
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch import nn
+
+from grader.i18n import _
+from grader.testing import assert_close, assert_equal, fail, forbid, random_tensor, randomized
+
+TRAIN_HINT = _("In training mode normalise each channel with the batch's own mean and biased variance over "
+               "dims (0, 2, 3): (x - mean) / sqrt(var + eps) * weight + bias, with mean and var broadcast as "
+               "shape (1, C, 1, 1).")
+GRAD_HINT = _("Build the output from differentiable torch operations on x, weight and bias (no .detach(), no "
+              "torch.no_grad() around the normalisation itself) so autograd gives the same gradients as "
+              "nn.BatchNorm2d.")
+RUNNING_HINT = _("After each training batch: running = (1 - momentum) * running + momentum * batch_statistic, "
+                 "with the unbiased variance (n / (n - 1) times the biased one, n = N*H*W) for running_var.")
+UNBIASED_HINT = _("running_var looks updated with the biased variance: PyTorch normalises the batch with the "
+                  "biased variance but stores the unbiased one, var * n / (n - 1) with n = N*H*W, in running_var.")
+MOMENTUM_HINT = _("The momentum convention looks inverted: PyTorch keeps (1 - momentum) of the old running value "
+                  "and adds momentum times the batch statistic, so momentum=0.1 moves the running value only "
+                  "10% of the way towards the batch.")
+EVAL_HINT = _("In eval mode normalise with running_mean and running_var (not the batch's statistics) and leave "
+              "them unchanged: (x - running_mean) / sqrt(running_var + eps) * weight + bias.")
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """Tiny tensors: one intra-op thread is fastest, and immune to OpenMP contention on a busy grading machine
+    (with 2 threads, a 4x3x4x4 nn.BatchNorm2d call can take milliseconds instead of microseconds)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+shapes = st.tuples(st.integers(2, 4), st.integers(1, 4), st.integers(1, 4), st.integers(1, 4))
+epss = st.sampled_from([1e-5, 1e-3])
+momentums = st.sampled_from([0.1, 0.3])
+
+
+def bn_input(n, c, h, w, seed):
+    """Random NCHW values with a different scale and offset per channel."""
+    scale = random_tensor(1, c, 1, 1, seed=seed + 7, low=0.5, high=3.0)
+    shift = random_tensor(1, c, 1, 1, seed=seed + 8, low=-2.0, high=2.0)
+    return random_tensor(n, c, h, w, seed=seed) * scale + shift
+
+
+def tensor_attr(module, name, call):
+    value = getattr(module, name, None)
+    if not isinstance(value, torch.Tensor):
+        fail(_("{call} has no tensor attribute `{name}`.").format(call=call, name=name),
+             _("BatchNorm2d keeps weight and bias (nn.Parameter) and running_mean and running_var (buffers) as "
+               "attributes with exactly these names."))
+    return value
+
+
+def set_tensor(module, name, value, call):
+    """Copy ``value`` (shape (C,)) into the student's tensor, whatever shape they gave it."""
+    target = tensor_attr(module, name, call)
+    if target.numel() != value.numel():
+        fail(_("{call}.{name} has shape {got}, expected one number per channel, shape {expected}.").format(
+            call=call, name=name, got=tuple(target.shape), expected=tuple(value.shape)),
+            _("Create it with num_features elements."))
+    with torch.no_grad():
+        target.copy_(value.reshape(target.shape))
+
+
+def make_pair(student, c, eps, momentum, seed, call):
+    """The student's module and nn.BatchNorm2d with the same random weight (gamma) and bias (beta)."""
+    theirs = student.BatchNorm2d(c, eps=eps, momentum=momentum)
+    ref = nn.BatchNorm2d(c, eps=eps, momentum=momentum)
+    weight, bias = random_tensor(c, seed=seed + 1, low=0.5, high=1.5), random_tensor(c, seed=seed + 2)
+    for name, value in (("weight", weight), ("bias", bias)):
+        set_tensor(theirs, name, value, call)
+        with torch.no_grad():
+            getattr(ref, name).copy_(value)
+    return theirs, ref
+
+
+def forward_backward(module, x, grad_out, call):
+    """Output and (input grad, weight grad, bias grad) of the module for upstream gradient ``grad_out``."""
+    x = x.clone().requires_grad_(True)
+    for name in ("weight", "bias"):
+        tensor_attr(module, name, call).grad = None
+    out = module(x)
+    if not isinstance(out, torch.Tensor) or not out.requires_grad:
+        fail(_("{call} returned an output that autograd cannot differentiate.").format(call=call), GRAD_HINT)
+    if out.shape != grad_out.shape:
+        fail(_("{call}: expected an output of shape {expected}, got {got}.").format(
+            call=call, expected=tuple(grad_out.shape), got=tuple(out.shape)),
+            _("Batch norm keeps the shape of its input."))
+    (out * grad_out).sum().backward()  # same gradients as out.backward(grad_out), which imports sympy (~1 s)
+    return out.detach(), x.grad, module.weight.grad, module.bias.grad
+
+
+def compare_step(student_bn, ref, x, grad_out, call, hint):
+    got = forward_backward(student_bn, x, grad_out, call)
+    expected = forward_backward(ref, x, grad_out, "nn.BatchNorm2d")
+    assert_close(got[0], expected[0], call=call + ": " + _("output"), hint=hint, atol=1e-4, rtol=1e-4)
+    assert_close(got[1], expected[1], call=call + ": " + _("gradient of the input"), hint=GRAD_HINT,
+                 atol=1e-4, rtol=1e-4)
+    for index, name in ((2, "weight"), (3, "bias")):
+        if got[index] is None:
+            fail(_("{call}: after backward() {name}.grad is None.").format(call=call, name=name),
+                 _("weight (gamma) and bias (beta) are trainable: make them nn.Parameter, not buffers or plain "
+                   "tensors, and use them in the output."))
+        assert_close(got[index], expected[index], call=call + ": " + _("gradient of {name}").format(name=name),
+                     hint=_("gamma and beta have one number per channel, shape (C,): multiply by weight and add "
+                            "bias broadcast as (1, C, 1, 1)."), atol=1e-4, rtol=1e-4)
+
+
+def describe(shape, eps, momentum):
+    return f"BatchNorm2d({shape[1]}, eps={eps:g}, momentum={momentum:g}) on a {tuple(shape)} batch"
+
+
+# ------------------------------------------------------------------------------- parameters, buffers
+@pytest.mark.points(1)
+def test_weight_and_bias_are_trainable_parameters(student):
+    for c in (1, 3, 8):
+        call = f"BatchNorm2d({c})"
+        bn = student.BatchNorm2d(c)
+        params = dict(bn.named_parameters())
+        assert_equal(sorted(params), ["bias", "weight"], call=call + ".named_parameters()",
+                     hint=_("Batch norm's only trainable parameters are gamma (weight) and beta (bias): make "
+                            "exactly these two nn.Parameter, and register the running statistics as buffers."))
+        assert_close(params["weight"], torch.ones(c), call=call + ".weight", atol=0,
+                     hint=_("gamma (weight) starts as ones and has one number per channel, shape (C,)."))
+        assert_close(params["bias"], torch.zeros(c), call=call + ".bias", atol=0,
+                     hint=_("beta (bias) starts as zeros and has one number per channel, shape (C,)."))
+
+
+@pytest.mark.points(1)
+def test_running_stats_are_buffers(student):
+    for c in (1, 3, 8):
+        call = f"BatchNorm2d({c})"
+        bn = student.BatchNorm2d(c)
+        buffers = dict(bn.named_buffers())
+        hint = _("Use self.register_buffer('running_mean', torch.zeros(C)) and "
+                 "self.register_buffer('running_var', torch.ones(C)): buffers are saved with the model and moved "
+                 "by .to(device), but the optimizer does not train them.")
+        for name, start in (("running_mean", torch.zeros(c)), ("running_var", torch.ones(c))):
+            if name not in buffers:
+                fail(_("{call} has no buffer named {name} (its buffers: {found}).").format(
+                    call=call, name=name, found=sorted(buffers)), hint)
+            if name not in bn.state_dict():
+                fail(_("{call}.{name} is not saved in state_dict().").format(call=call, name=name), hint)
+            assert_close(buffers[name], start, call=f"{call}.{name}", atol=0, hint=hint)
+
+
+# ------------------------------------------------------------------------------------------ training
+@pytest.mark.points(1)
+def test_training_output_has_mean_0_and_variance_1(student):
+    """Q39: in training each channel of the output has mean 0 and (biased) variance 1 before gamma and beta."""
+    bn = student.BatchNorm2d(3)
+    bn.train()
+    out = bn(bn_input(2, 3, 3, 3, seed=5))
+    call = "BatchNorm2d(3)(<(2, 3, 3, 3) batch>)"
+    out = out.detach()
+    hint = _("Normalise each channel over the batch and both spatial dims, (0, 2, 3), and divide by the square "
+             "root of the biased variance (x.var(..., unbiased=False), which divides by n), as nn.BatchNorm2d does: "
+             "the unbiased variance leaves each channel with variance (n-1)/n instead of 1.")
+    assert_close(out.mean(dim=(0, 2, 3)), torch.zeros(3), call=_("per-channel mean of {call}").format(call=call),
+                 hint=hint, atol=1e-4)
+    assert_close(out.var(dim=(0, 2, 3), unbiased=False), torch.ones(3),
+                 call=_("per-channel variance of {call}").format(call=call), hint=hint, atol=1e-3)
+
+
+@pytest.mark.points(3)
+@settings(parent=randomized, max_examples=8)
+@given(shape=shapes, eps=epss, momentum=momentums, seed=st.integers(0, 10_000))
+def test_training_matches_batchnorm2d(student, shape, eps, momentum, seed):
+    if shape[0] * shape[2] * shape[3] < 2:
+        return
+    call = describe(shape, eps, momentum)
+    theirs, ref = make_pair(student, shape[1], eps, momentum, seed, call)
+    theirs.train()
+    for step in range(3):
+        x = bn_input(*shape, seed=seed + 10 * step)
+        grad_out = random_tensor(*shape, seed=seed + 10 * step + 3)
+        compare_step(theirs, ref, x, grad_out, call + ", " + _("training step {k}").format(k=step + 1), TRAIN_HINT)
+
+
+@pytest.mark.points(2)
+@settings(parent=randomized, max_examples=8)
+@given(shape=shapes, eps=epss, momentum=momentums, seed=st.integers(0, 10_000))
+def test_running_stats_match_batchnorm2d(student, shape, eps, momentum, seed):
+    n = shape[0] * shape[2] * shape[3]
+    if n < 2:
+        return
+    call = describe(shape, eps, momentum)
+    theirs, ref = make_pair(student, shape[1], eps, momentum, seed, call)
+    theirs.train()
+    # the two classic mistakes, followed along to pick the hint (never shown as numbers)
+    biased_var, inverted = torch.ones(shape[1]), (torch.zeros(shape[1]), torch.ones(shape[1]))
+    for step in range(3):
+        x = bn_input(*shape, seed=seed + 10 * step)
+        with torch.no_grad():
+            theirs(x)
+            ref(x)
+        batch_mean, batch_var = x.mean(dim=(0, 2, 3)), x.var(dim=(0, 2, 3), unbiased=False)
+        biased_var = (1 - momentum) * biased_var + momentum * batch_var
+        inverted = (momentum * inverted[0] + (1 - momentum) * batch_mean,
+                    momentum * inverted[1] + (1 - momentum) * batch_var * n / (n - 1))
+        where = call + ", " + _("after training step {k}").format(k=step + 1)
+        got_mean = tensor_attr(theirs, "running_mean", call).detach()
+        got_var = tensor_attr(theirs, "running_var", call).detach()
+        mean_hint = MOMENTUM_HINT if close(got_mean, inverted[0]) else RUNNING_HINT
+        assert_close(got_mean.reshape(ref.running_mean.shape) if got_mean.numel() == shape[1] else got_mean,
+                     ref.running_mean, call=where + ": running_mean", hint=mean_hint)
+        var_hint = (UNBIASED_HINT if close(got_var, biased_var) else
+                    MOMENTUM_HINT if close(got_var, inverted[1]) else RUNNING_HINT)
+        assert_close(got_var.reshape(ref.running_var.shape) if got_var.numel() == shape[1] else got_var,
+                     ref.running_var, call=where + ": running_var", hint=var_hint)
+
+
+def close(got, candidate):
+    return got.numel() == candidate.numel() and torch.allclose(got.reshape(candidate.shape).double(),
+                                                               candidate.double(), atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.points(1)
+def test_eps_inside_square_root(student):
+    """Channels with a tiny variance (about 3e-7, below eps) show where eps goes."""
+    call = "BatchNorm2d(3)(<(4, 3, 6, 6) batch whose channels vary by about 0.001>)"
+    x = random_tensor(1, 3, 1, 1, seed=3, low=-2.0, high=2.0) + 1e-3 * random_tensor(4, 3, 6, 6, seed=4)
+    bn, ref = student.BatchNorm2d(3), nn.BatchNorm2d(3)
+    bn.train()
+    with torch.no_grad():
+        got, expected = bn(x), ref(x)
+    assert_close(got, expected, call=call, atol=1e-2, rtol=1e-2,
+                 hint=_("eps belongs inside the square root, (x - mean) / sqrt(var + eps): it keeps the division "
+                        "safe when a channel barely varies. sqrt(var) + eps is far too small a divisor then."))
+
+
+# ---------------------------------------------------------------------------------------- evaluation
+@pytest.mark.points(2)
+@settings(parent=randomized, max_examples=6)
+@given(shape=shapes, eps=epss, seed=st.integers(0, 10_000))
+def test_eval_matches_batchnorm2d(student, shape, eps, seed):
+    c = shape[1]
+    call = describe(shape, eps, 0.1) + ", " + _("in eval mode")
+    theirs, ref = make_pair(student, c, eps, 0.1, seed, call)
+    running_mean = random_tensor(c, seed=seed + 3, low=-2.0, high=2.0)
+    running_var = random_tensor(c, seed=seed + 4, low=0.2, high=3.0)
+    for module in (theirs, ref):
+        set_tensor(module, "running_mean", running_mean, call)
+        set_tensor(module, "running_var", running_var, call)
+        module.eval()
+    x, grad_out = bn_input(*shape, seed=seed), random_tensor(*shape, seed=seed + 5)
+    compare_step(theirs, ref, x, grad_out, call, EVAL_HINT)
+    for name, value in (("running_mean", running_mean), ("running_var", running_var)):
+        got = tensor_attr(theirs, name, call).detach()
+        assert_close(got.reshape(value.shape) if got.numel() == c else got, value,
+                     call=call + ": " + _("{name} after an eval-mode forward pass").format(name=name),
+                     hint=_("In eval mode the running statistics are only read, never updated."))
+
+
+@pytest.mark.points(1.5)
+def test_eval_output_independent_of_batch(student):
+    """Q39: at validation time a sample's output may not depend on which other samples share its batch."""
+    bn = student.BatchNorm2d(3)
+    bn.eval()
+    x = bn_input(4, 3, 3, 3, seed=11)
+    others = x.clone()
+    others[1:] = bn_input(3, 3, 3, 3, seed=12) * 3
+    with torch.no_grad():
+        first, second = bn(x)[0], bn(others)[0]
+    assert_close(second, first, call=_("sample 0 of an eval-mode BatchNorm2d(3), with the rest of the batch "
+                                       "replaced"), atol=1e-6, rtol=1e-6,
+                 hint=_("In eval mode use running_mean and running_var, not the statistics of the current batch: "
+                        "a prediction must not change with the other images that happen to share its batch."))
+
+
+@pytest.mark.points(1)
+def test_does_not_call_batch_norm(student):
+    call = "BatchNorm2d(3)"
+    with forbid("torch.nn.functional.batch_norm", "torch.batch_norm", "torch.native_batch_norm",
+                "torch.nn.BatchNorm2d.forward", call=call,
+                hint=_("Compute the mean and variance with tensor operations; nn.BatchNorm2d is only the "
+                       "reference.")):
+        bn = student.BatchNorm2d(3)
+        bn.train()
+        bn(bn_input(2, 3, 4, 4, seed=1).requires_grad_(True)).sum().backward()
+        bn.eval()
+        bn(bn_input(2, 3, 4, 4, seed=2))
+
+
+# ------------------------------------------------------------------------------------------- conv_bn
+def find(model, kinds):
+    return next((m for m in model.modules() if isinstance(m, kinds)), None)
+
+
+@pytest.mark.points(1.5)
+def test_conv_bn_is_conv_then_batchnorm_then_relu(student):
+    for act in (True, False):
+        call = f"conv_bn(3, 6, ks=3, act={act})"
+        model = student.conv_bn(3, 6, ks=3, act=act)
+        model.train()
+        conv = find(model, nn.Conv2d)
+        bn = find(model, (student.BatchNorm2d, nn.BatchNorm2d))
+        if conv is None or bn is None:
+            fail(_("{call} should contain an nn.Conv2d and a BatchNorm2d.").format(call=call),
+                 _("Build nn.Sequential(nn.Conv2d(...), BatchNorm2d(nf), nn.ReLU())."))
+        x = random_tensor(4, 3, 8, 8, seed=21)
+        with torch.no_grad():
+            got = model(x)
+            expected = bn(conv(x))
+            if act:
+                expected = F.relu(expected)
+        assert_close(got, expected, call=call + "(<(4, 3, 8, 8) batch>)", atol=1e-5,
+                     hint=_("The order is convolution, then batch norm, then ReLU (only when act=True): batch norm "
+                            "normalises the convolution's output before the activation."))
+
+
+@pytest.mark.points(0.5)
+def test_conv_bn_halves_the_grid(student):
+    for ni, nf, ks, size in [(1, 8, 5, 28), (8, 16, 3, 14), (4, 4, 3, 7)]:
+        call = f"conv_bn({ni}, {nf}, ks={ks})(<(2, {ni}, {size}, {size}) batch>)"
+        with torch.no_grad():
+            expected = tuple(nn.Conv2d(ni, nf, ks, stride=2, padding=ks // 2)(torch.zeros(2, ni, size, size)).shape)
+            got = student.conv_bn(ni, nf, ks=ks)(random_tensor(2, ni, size, size, seed=size))
+        assert_equal(tuple(got.shape), expected, call=call,
+                     hint=_("Like the chapter's conv: nn.Conv2d(ni, nf, ks, stride=2, padding=ks//2), so each "
+                            "block halves height and width (rounding up)."))
+
+
+@pytest.mark.points(1)
+def test_conv_bn_adds_2nf_parameters(student):
+    for ni, nf, ks in [(1, 8, 5), (8, 16, 3), (3, 4, 1)]:
+        plain = sum(p.numel() for p in nn.Conv2d(ni, nf, ks, stride=2, padding=ks // 2).parameters())
+        got = sum(p.numel() for p in student.conv_bn(ni, nf, ks=ks).parameters() if p.requires_grad)
+        assert_equal(got, plain + 2 * nf, call=f"trainable parameters of conv_bn({ni}, {nf}, ks={ks})",
+                     hint=_("Batch norm adds exactly 2*nf trainable numbers to the plain convolution (with its "
+                            "bias): gamma and beta, one each per output channel."))
