@@ -9,14 +9,19 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import tempfile
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from grader.course import Course
 from grader.i18n import _
 
 MAX_SOURCE_BYTES = 2_000_000
+ZIP_SUFFIX = ".zip"             # a zip is graded like the folder it holds
+MAX_ZIP_BYTES = 50_000_000
+MAX_ZIP_MEMBERS = 10_000
 
 
 class SubmissionError(ValueError):
@@ -50,19 +55,75 @@ def prepare(path: str | Path, course: Course) -> Iterator[Submission]:
     source = Path(path)
     if not source.exists():
         raise SubmissionError(_("{path}: no such file or folder").format(path=source))
-    with tempfile.TemporaryDirectory(prefix="convgrade-submission-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="convgrade-submission-") as tmp, _as_folder(source, course) as folder:
         submission = Submission(source=source, folder=Path(tmp), modules=set())
-        if source.is_dir():
-            for file in sorted(source.iterdir()):
+        if folder is not None:
+            for file in sorted(folder.iterdir()):
                 if file.is_file() and file.suffix in SOURCE_READERS:
                     _add(submission, file, course, explicit=False)
         elif source.suffix in SOURCE_READERS:
             submission.single_module = _add(submission, source, course, explicit=True)
         else:
-            known = ", ".join(sorted(SOURCE_READERS))
+            known = ", ".join(sorted([*SOURCE_READERS, ZIP_SUFFIX]))
             raise SubmissionError(_("{path}: cannot grade this kind of file (expected a folder or one of: {known})")
                                   .format(path=source, known=known))
         yield submission
+
+
+@contextlib.contextmanager
+def _as_folder(source: Path, course: Course) -> Iterator[Path | None]:
+    """The folder whose files make up the submission: the folder itself, a zip unpacked, or None for one file."""
+    if source.is_dir():
+        yield source
+    elif source.suffix == ZIP_SUFFIX:
+        with tempfile.TemporaryDirectory(prefix="convgrade-zip-") as tmp:
+            folder = Path(tmp) / source.name  # warnings then name "<tmp>/alice.zip/kernels.py"
+            folder.mkdir()
+            unzip_sources(source, folder, course)
+            yield folder
+    else:
+        yield None
+
+
+def unzip_sources(archive: Path, folder: Path, course: Course) -> None:
+    """Extract into ``folder`` the source files of the archive's folder that holds the most exercise modules.
+
+    So ``kernels.py``, ``alice/kernels.py`` and ``repo/exercises/kernels.py`` all work (ties: the
+    shallowest). Only a member's base name is ever written, never its path, so ``../../x.py`` cannot
+    escape ``folder``; each member is read with a size cap, so a zip bomb costs at most MAX_SOURCE_BYTES
+    per file.
+    """
+    if archive.stat().st_size > MAX_ZIP_BYTES:
+        raise SubmissionError(_("{path}: larger than {mb} MB; zip only your exercise files")
+                              .format(path=archive, mb=MAX_ZIP_BYTES // 1_000_000))
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            members = zf.infolist()
+            if len(members) > MAX_ZIP_MEMBERS:
+                raise SubmissionError(_("{path}: more than {n} entries; zip only your exercise files")
+                                      .format(path=archive, n=MAX_ZIP_MEMBERS))
+            sources = {}
+            for info in members:
+                name = PurePosixPath(info.filename.replace("\\", "/"))
+                if (not info.is_dir() and name.suffix in SOURCE_READERS and not name.name.startswith(".")
+                        and "__MACOSX" not in name.parts):
+                    sources.setdefault(name.parent, []).append((name.name, info))
+            for file_name, info in sources[_richest(sources, course)] if sources else ():
+                with zf.open(info) as member:
+                    (folder / file_name).write_bytes(member.read(MAX_SOURCE_BYTES + 1))
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, UnicodeDecodeError, NotImplementedError,
+            RuntimeError) as exc:
+        raise SubmissionError(_("{path}: cannot unzip ({problem}); make a plain zip of your exercise files")
+                              .format(path=archive, problem=exc)) from None
+
+
+def _richest(sources: dict[PurePosixPath, list[tuple[str, zipfile.ZipInfo]]], course: Course) -> PurePosixPath:
+    """The folder with the most exercise modules (a repository's exercises/, not its setup.py); ties: shallowest."""
+    def rank(parent: PurePosixPath) -> tuple[int, int, str]:
+        modules = sum(course.by_module(PurePosixPath(name).stem) is not None for name, _info in sources[parent])
+        return -modules, len(parent.parts), str(parent)
+
+    return min(sources, key=rank)
 
 
 def _add(submission: Submission, file: Path, course: Course, *, explicit: bool) -> str | None:
@@ -105,4 +166,11 @@ def read_python(file: Path) -> tuple[str, str, list[str]]:
     return file.stem, text, []
 
 
-SOURCE_READERS = {".py": read_python}
+def read_notebook(file: Path) -> tuple[str, str, list[str]]:
+    """(module name, source, warnings) of a .ipynb file: its code cells (see grader.notebooks)."""
+    from grader.notebooks import read_notebook  # nbformat takes 0.2 s to import; only notebooks need it
+
+    return read_notebook(file)
+
+
+SOURCE_READERS = {".py": read_python, ".ipynb": read_notebook}
