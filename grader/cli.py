@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from grader import report
 from grader.course import CourseError, LANGUAGES, load_course
@@ -61,8 +62,9 @@ def grade(path, exercises, course_path, fmt, output, junit, fail_under, lang, de
     if list_only:
         _print_list(course, lang or course.language)
         return
+    set_language(lang or course.language)  # the progress display and errors before grading speak it too
     env = {"CONVGRADE_MNIST_DIR": str(Path(mnist_dir).resolve())} if mnist_dir else None
-    with _progress(fmt, output) as on_exercise:
+    with _progress(course, fmt, output) as on_exercise:
         result = grade_submission(path, course=course, exercises=list(exercises) or None, skip_slow=skip_slow,
                                   lang=lang, device=device, seed=seed, env=env, on_exercise=on_exercise)
     if fmt == "text":
@@ -74,6 +76,9 @@ def grade(path, exercises, course_path, fmt, output, junit, fail_under, lang, de
             Path(output).write_text(text + "\n", encoding="utf-8")
         else:
             click.echo(text)
+    if output:
+        click.echo(_("{total} Report written to {path}.").format(total=report.next_step(result)[0], path=output),
+                   err=True)
     if junit:
         Path(junit).write_text(report.to_junit(result) + "\n", encoding="utf-8")
     if fail_under is not None and result.percent < fail_under:
@@ -82,26 +87,38 @@ def grade(path, exercises, course_path, fmt, output, junit, fail_under, lang, de
         sys.exit(1)
 
 
-def _progress(fmt: str, output: str | None):
-    """A spinner naming the running exercise, only for people watching a terminal."""
+def _progress(course, fmt: str, output: str | None):
+    """Which exercise runs and for how long (MNIST trains for a minute), only for people at a terminal."""
     console = Console(stderr=True)
     if not console.is_terminal or (fmt != "text" and not output) or os.environ.get("CI"):
         return nullcontext(None)
+    return _ExerciseProgress(console, course)
 
-    class Spinner:
-        def __enter__(self):
-            self.status = console.status(_("starting the grader..."))
-            self.status.__enter__()
-            return self.update
 
-        def update(self, exercise_id, result):
-            if result is None:
-                self.status.update(_("grading {exercise}...").format(exercise=exercise_id))
+class _ExerciseProgress:
+    """One line per exercise: a spinner and the elapsed time while it runs, its score once done; gone at the end."""
 
-        def __exit__(self, *exc):
-            return self.status.__exit__(*exc)
+    def __init__(self, console: Console, course):
+        self.course = course
+        self.progress = Progress(SpinnerColumn(finished_text=" "), TextColumn("{task.description}"),
+                                 TimeElapsedColumn(), console=console, transient=True)
+        self.tasks: dict[str, TaskID] = {}
 
-    return Spinner()
+    def __enter__(self):
+        self.progress.start()
+        return self.update
+
+    def update(self, exercise_id: str, result) -> None:
+        if result is None:
+            limit = self.course.exercise(exercise_id).time_limit
+            self.tasks[exercise_id] = self.progress.add_task(
+                _("grading {exercise} (time limit {limit:g} s)").format(exercise=exercise_id, limit=limit), total=None)
+        else:
+            self.progress.update(self.tasks[exercise_id], total=1, completed=1, description=f"{exercise_id}: "
+                                 f"{report.fmt_points(result.score)}/{report.fmt_points(result.max_score)}")
+
+    def __exit__(self, *exc):
+        self.progress.stop()
 
 
 @main.command("list")

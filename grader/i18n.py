@@ -6,6 +6,8 @@ build their messages at run time, after the grader has called ``set_language``.
 from __future__ import annotations
 
 import gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 DOMAIN = "convgrade"
@@ -26,3 +28,14 @@ def language() -> str:
 
 def _(message: str) -> str:
     return _active.gettext(message)
+
+
+@contextmanager
+def using_language(lang: str) -> Iterator[None]:
+    """Messages in ``lang`` inside the block (e.g. re-rendering a saved result), the previous language after."""
+    previous = _language
+    set_language(lang)
+    try:
+        yield
+    finally:
+        set_language(previous)

@@ -83,12 +83,11 @@ def compile_catalogs() -> None:
 
 
 def placeholders(text: str) -> list[str]:
-    """The ``{name:spec}`` fields of a ``str.format`` template, sorted (``{{`` and ``}}`` are literal braces)."""
-    fields = []
-    for _literal, name, spec, conversion in string.Formatter().parse(text):
-        if name is not None:
-            fields.append(f"{{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}")
-    return sorted(fields)
+    """The field names of a ``str.format`` template, sorted (``{{`` and ``}}`` are literal braces).
+
+    Format specs may differ: Polish drops the ``,`` thousands separator, which reads as a decimal comma.
+    """
+    return sorted({name for _literal, name, _spec, _conversion in string.Formatter().parse(text) if name is not None})
 
 
 def _edges(text: str) -> tuple[str, str]:

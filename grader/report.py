@@ -11,66 +11,103 @@ from typing import IO
 
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
 
 from grader.i18n import _
-from grader.results import NOT_IMPLEMENTED, OK, GradeResult
+from grader.results import NOT_IMPLEMENTED, OK, CheckResult, ExerciseResult, GradeResult
 
 STATUS_STYLE = {OK: "green", NOT_IMPLEMENTED: "yellow"}
+CHECK_MARK = {"passed": "[green]✓[/]", "not_implemented": "[yellow]…[/]", "failed": "[red]✗[/]"}
 
 
-def _fmt(x: float) -> str:
+def fmt_points(x: float) -> str:
     return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
 def write_text(result: GradeResult, stream: IO[str] | None = None, *, color: bool | None = None) -> None:
-    """A table per submission, then one paragraph per failing check, then the total and what to do."""
-    console = Console(file=stream, no_color=color is False, force_terminal=color or None, width=110,
-                      highlight=False, soft_wrap=False)
+    """A table per submission, then each exercise's failing checks with what to fix, then the total and what to do.
+
+    Colour only on a terminal (``color`` forces it on or off); piped output and CI logs get plain text.
+    """
+    console = Console(file=stream, no_color=color is False, force_terminal=color or None, highlight=False,
+                      soft_wrap=False)
+    if not console.is_terminal:
+        console.width = 110
     table = Table(title=f"{result.course} — {result.submission}", title_justify="left", show_lines=False)
     table.add_column(_("exercise"))
     table.add_column(_("title"))
     table.add_column(_("points"), justify="right")
     table.add_column(_("status"))
     for ex in result.exercises:
-        style = STATUS_STYLE.get(ex.status, "red") if ex.score < ex.max_score or ex.status != OK else "green"
-        passed = sum(c.passed for c in ex.checks)
-        status = _("{passed}/{total} checks passed").format(passed=passed, total=len(ex.checks)) \
-            if ex.status == OK else _status_label(ex.status)
-        table.add_row(ex.id, ex.title, f"[{style}]{_fmt(ex.score)}/{_fmt(ex.max_score)}[/]", status)
+        table.add_row(ex.id, ex.title, f"[{exercise_style(ex)}]{fmt_points(ex.score)}/{fmt_points(ex.max_score)}[/]",
+                      exercise_status(ex))
     console.print(table)
     for warning in result.warnings:
         console.print(f"[yellow]{_('warning')}:[/] {escape(warning)}")
     for ex in result.exercises:
-        if ex.message and ex.status != OK:
-            console.print(f"[bold]{ex.id}[/]: {escape(ex.message)}")
-        for check in ex.checks:
-            if not check.passed and check.details.get("reason") not in ("not_implemented",) and ex.status == OK:
-                console.print(f"[red]✗[/] [bold]{escape(check.name)}[/] ({_fmt(check.score)}/{_fmt(check.max_score)}): "
-                              f"{escape(check.message)}")
-            elif check.passed and check.message:
-                console.print(f"[green]✓[/] [bold]{escape(check.name)}[/]: {escape(check.message)}")
-        for warning in ex.warnings:
-            console.print(f"[yellow]{_('warning')}:[/] {ex.id}: {escape(warning)}")
-    console.print(_next_step(result))
+        _write_exercise_details(console, ex)
+    total, advice = next_step(result)
+    console.print()
+    console.print(f"[{'bold green' if result.score >= result.max_score else 'bold'}]{escape(total)}[/] {escape(advice)}")
 
 
-def _status_label(status: str) -> str:
+def _write_exercise_details(console: Console, ex: ExerciseResult) -> None:
+    """Heading, then one mark + name line per check worth reading, its message indented below."""
+    shown = [c for c in ex.checks if c.message and (ex.status == OK or c.passed)]
+    if not (shown or ex.warnings or (ex.message and ex.status != OK)):
+        return
+    console.print()
+    console.print(f"[bold]{escape(ex.id)}[/] — {escape(ex.title)}: "
+                  f"[{exercise_style(ex)}]{fmt_points(ex.score)}/{fmt_points(ex.max_score)}[/]")
+    if ex.message and ex.status != OK:
+        console.print(Padding(escape(ex.message), (0, 0, 0, 2), expand=False))
+    for check in shown:
+        mark = CHECK_MARK.get(check_state(check))
+        console.print(f"  {mark} [bold]{escape(check.name.split('::', 1)[-1])}[/] "
+                      f"({fmt_points(check.score)}/{fmt_points(check.max_score)})")
+        console.print(Padding(escape(check.message), (0, 0, 0, 4), expand=False))
+    for warning in ex.warnings:
+        console.print(f"  [yellow]{_('warning')}:[/] {escape(warning)}")
+
+
+def check_state(check: CheckResult) -> str:
+    """``passed``, ``not_implemented`` or ``failed``: how a check is marked in every human-readable report."""
+    if check.passed:
+        return "passed"
+    return "not_implemented" if check.details.get("reason") == NOT_IMPLEMENTED else "failed"
+
+
+def exercise_style(ex: ExerciseResult) -> str:
+    if ex.status == OK:
+        return "green" if ex.score >= ex.max_score else "red" if ex.score == 0 else "yellow"
+    return STATUS_STYLE.get(ex.status, "red")
+
+
+def exercise_status(ex: ExerciseResult) -> str:
+    if ex.status == OK:
+        passed = sum(c.passed for c in ex.checks)
+        return _("{passed}/{total} checks passed").format(passed=passed, total=len(ex.checks))
     return {
         "not_implemented": _("not implemented yet"), "import_error": _("import failed"),
         "missing": _("file missing"), "timeout": _("timed out"), "crashed": _("crashed"),
         "error": _("grader error"),
-    }.get(status, status)
+    }.get(ex.status, ex.status)
 
 
-def _next_step(result: GradeResult) -> str:
+def next_step(result: GradeResult) -> tuple[str, str]:
+    """(the total, what to do next): the last line of every human-readable report."""
     total = _("Total: {score}/{max} points ({percent:.0f}%).").format(
-        score=_fmt(result.score), max=_fmt(result.max_score), percent=result.percent)
-    todo = [ex.id for ex in result.exercises if ex.score < ex.max_score]
+        score=fmt_points(result.score), max=fmt_points(result.max_score), percent=result.percent)
+    todo = [ex for ex in result.exercises if ex.score < ex.max_score]
     if not todo:
-        return f"[bold green]{total}[/] " + _("Everything passes.")
-    return f"[bold]{total}[/] " + _("Next: work on {first}, then run the grader again with --exercise {first}.").format(
-        first=todo[0])
+        return total, _("Everything passes.")
+    first = todo[0]
+    failing = next((c for c in first.checks if check_state(c) == "failed"), None) if first.status == OK else None
+    if failing is not None:
+        return total, _("Next: fix {check}, then run the grader again with --exercise {first}.").format(
+            check=failing.name, first=first.id)
+    return total, _("Next: work on {first}, then run the grader again with --exercise {first}.").format(first=first.id)
 
 
 def to_json(result: GradeResult) -> str:
@@ -110,7 +147,7 @@ def to_gradescope(result: GradeResult, hidden_visibility: str = "after_published
         if not ex.checks:
             tests.append({"name": f"{ex.id}::(exercise)", "score": 0.0, "max_score": ex.max_score,
                           "status": "failed", "output": ex.message, "visibility": "visible"})
-    summary = "\n".join(f"{ex.id}: {_fmt(ex.score)}/{_fmt(ex.max_score)} {ex.message}".rstrip()
+    summary = "\n".join(f"{ex.id}: {fmt_points(ex.score)}/{fmt_points(ex.max_score)} {ex.message}".rstrip()
                         for ex in result.exercises)
     return json.dumps({"score": result.score, "execution_time": result.duration, "output": summary,
                        "stdout_visibility": "hidden", "tests": tests}, indent=2, ensure_ascii=False)
@@ -126,4 +163,12 @@ def to_classroom(result: GradeResult) -> str:
                       ensure_ascii=False)
 
 
-FORMATS = {"json": to_json, "junit": to_junit, "gradescope": to_gradescope, "classroom": to_classroom}
+def to_html(result: GradeResult) -> str:
+    """One self-contained HTML page with plots; imported on demand, since matplotlib takes a while to load."""
+    from grader import html_report
+
+    return html_report.to_html(result)
+
+
+FORMATS = {"json": to_json, "junit": to_junit, "gradescope": to_gradescope, "classroom": to_classroom,
+           "html": to_html}

@@ -1,0 +1,152 @@
+"""One self-contained HTML page per grading run: inline CSS, plots as PNG data URIs, no network at all.
+
+Students open it from disk (or a CI artifact) and read, per exercise and per check, what passed, what
+to fix, and the plots that show the mistake (``grader.plots``). Every string is escaped; every label is
+translated with the language the grading ran in.
+"""
+from __future__ import annotations
+
+import base64
+from html import escape
+
+from grader import plots
+from grader.i18n import _, using_language
+from grader.report import check_state, exercise_status, fmt_points, next_step
+from grader.results import OK, CheckResult, ExerciseResult, GradeResult
+
+CSS = """
+:root { --ok: #2b8a3e; --bad: #c92a2a; --todo: #e67700; --ink: #212529; --muted: #868e96; --line: #dee2e6; }
+* { box-sizing: border-box; }
+body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; color: var(--ink);
+       max-width: 980px; margin: 0 auto; padding: 24px 20px 60px; background: #f8f9fa; }
+h1 { font-size: 1.6em; margin: 0 0 4px; }
+h2 { font-size: 1.25em; margin: 0; display: flex; gap: 12px; align-items: baseline; flex-wrap: wrap; }
+code, pre { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.9em; }
+.meta { color: var(--muted); margin: 0 0 16px; }
+.card { background: white; border: 1px solid var(--line); border-radius: 8px; padding: 16px 20px; margin: 16px 0; }
+.total { font-size: 1.3em; font-weight: 600; }
+.bar { height: 10px; background: #e9ecef; border-radius: 5px; overflow: hidden; margin: 8px 0; }
+.bar > span { display: block; height: 100%; background: var(--ok); }
+.next { margin: 8px 0 0; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); }
+th { font-weight: 600; color: var(--muted); font-size: 0.9em; }
+td.points, th.points { text-align: right; white-space: nowrap; }
+.score { font-weight: 600; white-space: nowrap; }
+.full { color: var(--ok); } .partial { color: var(--todo); } .zero { color: var(--bad); }
+.id { color: var(--muted); font-weight: normal; font-size: 0.8em; }
+.problem { background: #fff4e6; border-left: 4px solid var(--todo); padding: 8px 12px; margin: 10px 0; }
+.warning { background: #fff9db; border-left: 4px solid #f08c00; padding: 8px 12px; margin: 10px 0; }
+ol.checks { list-style: none; padding: 0; margin: 12px 0 0; }
+li.check { border-top: 1px solid var(--line); padding: 10px 0; }
+.check-head { display: flex; gap: 10px; align-items: baseline; }
+.check-head .points { margin-left: auto; white-space: nowrap; color: var(--muted); }
+.mark { font-weight: 700; width: 1.2em; text-align: center; }
+li.passed .mark { color: var(--ok); } li.failed .mark { color: var(--bad); }
+li.not_implemented .mark { color: var(--todo); }
+.message { white-space: pre-wrap; margin: 6px 0 0 2.2em; }
+li.failed .message { color: #862e2e; }
+.tag { font-size: 0.75em; border: 1px solid var(--line); border-radius: 4px; padding: 0 5px; color: var(--muted); }
+figure { margin: 12px 0 4px 2.2em; }
+figure img { max-width: 100%; height: auto; border: 1px solid var(--line); border-radius: 4px; background: white; }
+figcaption { color: #495057; font-size: 0.9em; max-width: 760px; }
+details { margin-top: 10px; } summary { cursor: pointer; color: var(--muted); }
+pre.output { background: #f1f3f5; padding: 10px; overflow-x: auto; max-height: 400px; white-space: pre-wrap; }
+footer { color: var(--muted); font-size: 0.85em; margin-top: 30px; }
+"""
+
+
+def to_html(result: GradeResult) -> str:
+    """The whole report as one HTML document, in the language the grading ran in."""
+    with using_language(result.lang):
+        return _document(result)
+
+
+def _document(result: GradeResult) -> str:
+    total, advice = next_step(result)
+    percent = max(0.0, min(100.0, result.percent))
+    meta = " · ".join(escape(part) for part in (
+        _("submission: {path}").format(path=result.submission), _("seed {seed}").format(seed=result.seed),
+        _("device: {device}").format(device=result.device),
+        _("graded in {seconds:.1f} s").format(seconds=result.duration)))
+    warnings = "".join(f'<p class="warning">{escape(w)}</p>' for w in result.warnings)
+    sections = "".join(_exercise(ex) for ex in result.exercises)
+    return f"""<!DOCTYPE html>
+<html lang="{escape(result.lang)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(result.course)} — {escape(total)}</title>
+<style>{CSS}</style>
+</head>
+<body>
+<header>
+<h1>{escape(result.course)}</h1>
+<p class="meta">{meta}</p>
+</header>
+<section class="card summary" id="summary">
+<div class="total">{escape(total)}</div>
+<div class="bar" role="img" aria-label="{percent:.0f}%"><span style="width: {percent:.1f}%"></span></div>
+<p class="next">{escape(advice)}</p>
+{_summary_table(result)}
+{warnings}
+</section>
+{sections}
+<footer>{escape(_("Generated by convgrade. Everything in this file is self-contained: it works offline."))}</footer>
+</body>
+</html>
+"""
+
+
+def _score_class(score: float, max_score: float) -> str:
+    return "full" if score >= max_score else "zero" if score <= 0 else "partial"
+
+
+def _score(score: float, max_score: float) -> str:
+    return (f'<span class="score {_score_class(score, max_score)}">'
+            f"{fmt_points(score)}/{fmt_points(max_score)}</span>")
+
+
+def _summary_table(result: GradeResult) -> str:
+    rows = "".join(
+        f'<tr><td><a href="#exercise-{escape(ex.id)}"><code>{escape(ex.id)}</code></a></td>'
+        f"<td>{escape(ex.title)}</td><td class=\"points\">{_score(ex.score, ex.max_score)}</td>"
+        f"<td>{escape(exercise_status(ex))}</td></tr>"
+        for ex in result.exercises)
+    return (f'<table><thead><tr><th>{escape(_("exercise"))}</th><th>{escape(_("title"))}</th>'
+            f'<th class="points">{escape(_("points"))}</th><th>{escape(_("status"))}</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table>")
+
+
+def _exercise(ex: ExerciseResult) -> str:
+    problem = f'<p class="problem">{escape(ex.message)}</p>' if ex.message and ex.status != OK else ""
+    warnings = "".join(f'<p class="warning">{escape(w)}</p>' for w in ex.warnings)
+    checks = "".join(_check(c) for c in ex.checks)
+    output = (f"<details><summary>{escape(_('output of your code'))}</summary>"
+              f'<pre class="output">{escape(ex.output)}</pre></details>') if ex.output.strip() else ""
+    return f"""<section class="card exercise" id="exercise-{escape(ex.id)}" data-exercise="{escape(ex.id)}">
+<h2>{escape(ex.title)} <span class="id">{escape(ex.id)}</span> {_score(ex.score, ex.max_score)}</h2>
+{problem}{warnings}<ol class="checks">{checks}</ol>{output}
+</section>
+"""
+
+
+MARKS = {"passed": "✓", "failed": "✗", "not_implemented": "…"}
+
+
+def _check(check: CheckResult) -> str:
+    state = check_state(check)
+    hidden = f' <span class="tag">{escape(_("hidden"))}</span>' if check.hidden else ""
+    message = f'<p class="message">{escape(check.message)}</p>' if check.message else ""
+    figures = "".join(_figure(plot) for plot in plots.plots_for(check.details))
+    return (f'<li class="check {state}" data-check="{escape(check.name)}">'
+            f'<div class="check-head"><span class="mark">{MARKS[state]}</span>'
+            f"<code>{escape(check.name.split('::', 1)[-1])}</code>{hidden}"
+            f'<span class="points">{fmt_points(check.score)}/{fmt_points(check.max_score)}</span></div>'
+            f"{message}{figures}</li>")
+
+
+def _figure(plot: plots.Plot) -> str:
+    data = base64.b64encode(plot.png).decode("ascii")
+    return (f'<figure><img src="data:image/png;base64,{data}" alt="{escape(plot.title)}">'
+            f"<figcaption><strong>{escape(plot.title)}.</strong> {escape(plot.caption)}</figcaption></figure>")
