@@ -1,0 +1,90 @@
+"""Flatten and the chapter's simple CNN (fastbook ch. 13, questions 13, 23 and 24).
+
+The MNIST CNN of the chapter is a stack of stride-2 convolutions: each one halves the height and width
+(28 -> 14 -> 7 -> 4 -> 2 -> 1) while the number of channels grows, so the amount of computation per layer
+stays roughly the same. The last convolution outputs one channel per class on a 1x1 grid, and
+``Flatten`` turns that (N, n_classes, 1, 1) activation into the (N, n_classes) logits the loss expects.
+No ``nn.Linear`` layer is needed.
+
+Flatten i prosta sieć konwolucyjna z rozdziału (pytania 13, 23 i 24): stos splotów z krokiem 2, z których
+każdy zmniejsza wysokość i szerokość o połowę (28 -> 14 -> 7 -> 4 -> 2 -> 1), a liczba kanałów rośnie.
+Ostatni splot daje po jednym kanale na klasę na siatce 1x1, a ``Flatten`` zamienia aktywacje
+(N, n_classes, 1, 1) na logity (N, n_classes). Warstwa ``nn.Linear`` nie jest potrzebna.
+"""
+from torch import nn
+
+
+class Flatten(nn.Module):
+    """A layer that keeps the batch dimension and flattens everything else: (N, ...) -> (N, prod(rest)).
+
+    It answers Q24: after the last stride-2 conv the activations are (N, n_classes, 1, 1), and the loss
+    wants (N, n_classes). Examples: (64, 32, 2, 2) -> (64, 128); (1, 2, 1, 1) -> (1, 2). The last example
+    is why ``squeeze`` is wrong: it also removes the batch dimension of size 1 and gives (2,). Use
+    ``x.flatten(1)`` (or ``x.reshape(len(x), -1)``): ``x.view(len(x), -1)`` fails on a non-contiguous tensor
+    (for example a transposed one), because ``view`` cannot reorder memory. The layer has no parameters.
+
+    Warstwa zachowująca wymiar partii i spłaszczająca resztę: (N, ...) -> (N, iloczyn pozostałych).
+    Przykłady: (64, 32, 2, 2) -> (64, 128); (1, 2, 1, 1) -> (1, 2) -- dlatego ``squeeze`` jest błędne
+    (usuwa też partię o rozmiarze 1). Użyj ``x.flatten(1)``; ``view`` zawodzi dla tensora nieciągłego
+    w pamięci (np. po transpozycji). Warstwa nie ma parametrów.
+    """
+
+    def forward(self, x):
+        """Return ``x`` reshaped to (N, everything else) -- see the class docstring.
+
+        Zwróć ``x`` w kształcie (N, reszta) -- patrz opis klasy.
+        """
+        # BEGIN SOLUTION
+        # PROMPT # keep dimension 0, flatten the rest (works for non-contiguous x too)
+        return x.flatten(start_dim=1)
+        # END SOLUTION
+
+
+def conv(ni, nf, ks=3, act=True):
+    """The chapter's building block (Q13): ``nn.Conv2d(ni, nf, ks, stride=2, padding=ks//2)``, then
+    ``nn.ReLU()`` when ``act`` is true (return ``nn.Sequential(conv, relu)``), else the bare conv.
+
+    Stride 2 halves the image: with padding ks//2 an n-pixel side becomes (n + 2*(ks//2) - ks)//2 + 1,
+    i.e. 28 -> 14 -> 7 -> 4 for ks=3. Example: ``conv(1, 8, ks=5)`` maps (64, 1, 28, 28) to
+    (64, 8, 14, 14) and has 8*1*5*5 + 8 = 208 parameters. The last layer of a classifier uses
+    ``act=False``: its outputs are logits, which must be allowed to be negative.
+
+    Podstawowy blok z rozdziału: ``nn.Conv2d(ni, nf, ks, stride=2, padding=ks//2)``, a po nim ``nn.ReLU()``,
+    gdy ``act`` jest prawdą (``nn.Sequential``); inaczej sam splot. Krok 2 zmniejsza obraz o połowę.
+    Ostatnia warstwa klasyfikatora ma ``act=False``, bo zwraca logity, które mogą być ujemne.
+    """
+    # BEGIN SOLUTION
+    layer = nn.Conv2d(ni, nf, kernel_size=ks, stride=2, padding=ks // 2)
+    if act:
+        layer = nn.Sequential(layer, nn.ReLU())
+    return layer
+    # END SOLUTION
+
+
+def simple_cnn(n_classes=10):
+    """The chapter's MNIST CNN (Q23): an ``nn.Sequential`` of
+
+    ``conv(1, 8, ks=5)``   # 28x28 -> 14x14
+    ``conv(8, 16)``        # 14x14 -> 7x7
+    ``conv(16, 32)``       # 7x7   -> 4x4
+    ``conv(32, 64)``       # 4x4   -> 2x2
+    ``conv(64, n_classes, act=False)``  # 2x2 -> 1x1, no ReLU: these are the logits
+    ``Flatten()``          # (N, n_classes, 1, 1) -> (N, n_classes)
+
+    It maps (N, 1, 28, 28) to (N, n_classes) and, for 10 classes, has 30,282 parameters
+    (208 + 1,168 + 4,640 + 18,496 + 5,770). There is no ``nn.Linear`` layer: the last conv already
+    sees the whole (2x2) grid.
+
+    Sieć z rozdziału dla MNIST: pięć warstw ``conv`` (pierwsza z ks=5, ostatnia bez ReLU) i ``Flatten``;
+    (N, 1, 28, 28) -> (N, n_classes); 30 282 parametry dla 10 klas; bez warstwy ``nn.Linear``.
+    """
+    # BEGIN SOLUTION
+    return nn.Sequential(
+        conv(1, 8, ks=5),
+        conv(8, 16),
+        conv(16, 32),
+        conv(32, 64),
+        conv(64, n_classes, act=False),
+        Flatten(),
+    )
+    # END SOLUTION
