@@ -1,19 +1,41 @@
-"""From reference solutions to student stubs: solution markers are replaced, everything else is kept.
+"""From reference solutions to what students get: stubs, notebooks and the student distribution.
+
+Instructors write a solution once; ``write_assignment`` regenerates ``exercises/`` (stubs and one
+notebook per exercise) from ``solutions/``, so a stub is never edited by hand and cannot drift.
+``write_distribution`` writes the folder handed to students: stubs, notebooks, public checks, a
+``course.yaml`` without hidden entries, and the grader; never the solutions or hidden checks.
 
 Markers (nbgrader/otter style, in ``solutions/*.py``):
 
 * ``# BEGIN SOLUTION`` ... ``# END SOLUTION``: the block becomes ``raise NotImplementedError`` at the
   block's indentation, preceded by the block's ``# PROMPT <text>`` lines as ``<text>``.
 * ``lhs = expression  # SOLUTION``: becomes ``lhs = ...  # TODO``.
+
+Hidden checks (``@pytest.mark.hidden`` on a check, or a file under ``hidden_checks:``) are cut out of
+the distribution and only counted: its ``course.yaml`` records ``hidden_count`` per exercise, so the
+student's report can say how many checks will run at final grading.
 """
 from __future__ import annotations
 
+import ast
 import re
+import shutil
+from pathlib import Path
+
+import yaml
+
+import grader
+from grader.course import Course, CourseError, Exercise, load_course
+from grader.i18n import _, language, set_language
 
 BEGIN, END, PROMPT, LINE = "# BEGIN SOLUTION", "# END SOLUTION", "# PROMPT", "# SOLUTION"
+SOLUTIONS, EXERCISES, NOTEBOOKS = Path("solutions"), Path("exercises"), Path("exercises") / "notebooks"
+DIST_EXTRAS = ("pyproject.toml", "README.md", "constraints.txt")  # so `pip install -e .` works in the dist
+DIST_HEADER = ("# Student distribution, written by `convgrade assign --dist`. Hidden checks are left out and\n"
+               "# counted in hidden_count: they run at final grading.\n")
 
 
-class MarkerError(ValueError):
+class MarkerError(CourseError):
     """Unbalanced or misplaced solution markers (the message names the file and line)."""
 
 
@@ -47,3 +69,168 @@ def strip_solutions(source: str, filename: str = "<solution>") -> str:
     if block_start is not None:
         raise MarkerError(f"{filename}:{block_start}: BEGIN SOLUTION is never closed with END SOLUTION")
     return "".join(out)
+
+
+def solution_file(course: Course, exercise: Exercise) -> Path:
+    return course.root / SOLUTIONS / exercise.module
+
+
+def stub_source(course: Course, exercise: Exercise) -> str:
+    """The student stub of ``exercise``, generated from its reference solution."""
+    path = solution_file(course, exercise)
+    try:
+        source = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CourseError(_("{path}: exercise '{id}' has no reference solution; write it there "
+                            "(`convgrade new {id}` scaffolds one)").format(path=path, id=exercise.id)) from None
+    return strip_solutions(source, str(path))
+
+
+def assignment_files(course: Course, exercises: list[Exercise] | None = None) -> dict[Path, str]:
+    """Every file ``write_assignment`` writes, relative to the course root: a stub and a notebook per exercise."""
+    from grader.notebooks import build_notebook  # nbformat takes 0.2 s to import; grading never needs it
+
+    files = {}
+    caller_language = language()
+    set_language(course.language)  # notebooks speak the course's language, whoever builds them
+    try:
+        for exercise in course.exercises if exercises is None else exercises:
+            stub = stub_source(course, exercise)
+            files[EXERCISES / exercise.module] = stub
+            files[NOTEBOOKS / f"{exercise.module_name}.ipynb"] = build_notebook(
+                exercise, exercise.title_in(course.language), stub)
+    finally:
+        set_language(caller_language)
+    return files
+
+
+def stale_files(course: Course, exercises: list[Exercise] | None = None) -> list[Path]:
+    """The files under exercises/ that differ from what ``write_assignment`` would write."""
+    return [rel for rel, text in assignment_files(course, exercises).items() if _differs(course.root / rel, text)]
+
+
+def write_assignment(course: Course, exercises: list[Exercise] | None = None) -> list[Path]:
+    """Regenerate the stubs and notebooks in exercises/; returns the files that changed."""
+    changed = []
+    for rel, text in assignment_files(course, exercises).items():
+        target = course.root / rel
+        if _differs(target, text):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            changed.append(rel)
+    return changed
+
+
+def _differs(path: Path, text: str) -> bool:
+    return not path.is_file() or path.read_text(encoding="utf-8") != text
+
+
+def write_distribution(course: Course, dest: str | Path) -> Course:
+    """Write what students get into the new or empty folder ``dest``; returns that folder's course."""
+    dest = Path(dest)
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise CourseError(_("{dest}: not an empty folder; write the distribution into a new one").format(dest=dest))
+    _copy_grader(dest / "grader")
+    for name in DIST_EXTRAS:
+        if (course.root / name).is_file():
+            shutil.copyfile(course.root / name, dest / name)
+    for rel, text in assignment_files(course).items():
+        _write(dest / rel, text)
+    manifest = yaml.safe_load(course.path.read_text(encoding="utf-8"))
+    for entry in manifest["exercises"]:
+        exercise = course.exercise(entry["id"])
+        public, withheld = [], exercise.hidden_count + count_checks(exercise.hidden_checks)
+        for check in exercise.checks:
+            text, hidden = public_checks(check)
+            withheld += hidden
+            if text is not None:
+                rel = _relative(course, exercise, check)
+                _write(dest / rel, text)
+                public.append(rel.as_posix())
+        if not public:
+            raise CourseError(_("{path}: exercise '{id}': every check is hidden, so students could not check "
+                                "anything; make at least one public").format(path=course.path, id=exercise.id))
+        entry["checks"] = public
+        entry.pop("hidden_checks", None)
+        entry.pop("hidden_count", None)
+        if withheld:
+            entry["hidden_count"] = withheld
+    dumped = yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False, width=120)
+    (dest / "course.yaml").write_text(DIST_HEADER + dumped, encoding="utf-8")
+    return load_course(dest / "course.yaml")
+
+
+def _copy_grader(target: Path) -> None:
+    """The installed grader package, without caches and without any check file (public ones are added)."""
+    package = Path(grader.__file__).parent
+    checks = package / "checks"
+
+    def leave_out(folder: str, names: list[str]) -> list[str]:
+        return [n for n in names if n == "__pycache__" or n.endswith(".pyc")
+                or (Path(folder) == checks and n != "__init__.py")]
+
+    shutil.copytree(package, target, ignore=leave_out)
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _relative(course: Course, exercise: Exercise, check: Path) -> Path:
+    try:
+        return check.relative_to(course.root)
+    except ValueError:
+        raise CourseError(_("{path}: exercise '{id}': check file {check} lies outside the course folder, so it "
+                            "cannot be shipped to students").format(path=course.path, id=exercise.id,
+                                                                     check=check)) from None
+
+
+def public_checks(path: Path) -> tuple[str | None, int]:
+    """The check file without its ``@pytest.mark.hidden`` checks (None: all of it is hidden), and how many went.
+
+    Whole functions and classes are cut by line range, so the rest of the file stays byte for byte.
+    """
+    source, tree = _parse(path)
+    if any(_marks_module_hidden(node) for node in tree.body):
+        return None, _count_tests(tree)
+    lines = source.splitlines(keepends=True)
+    removed = 0
+    for node in reversed(tree.body):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
+                and any(_is_hidden_marker(d) for d in node.decorator_list):
+            end = node.end_lineno
+            while end < len(lines) and not lines[end].strip():
+                end += 1
+            del lines[node.decorator_list[0].lineno - 1:end]
+            removed += _count_tests(node)
+    return "".join(lines).rstrip("\n") + "\n", removed
+
+
+def count_checks(files: tuple[Path, ...] | list[Path]) -> int:
+    """How many checks (test functions) the files define, without running them."""
+    return sum(_count_tests(_parse(path)[1]) for path in files)
+
+
+def _parse(path: Path) -> tuple[str, ast.Module]:
+    source = path.read_text(encoding="utf-8")
+    try:
+        return source, ast.parse(source, filename=str(path))
+    except SyntaxError as exc:
+        raise CourseError(_("{path}:{line}: SyntaxError: {msg}").format(path=path, line=exc.lineno, msg=exc.msg)) \
+            from None
+
+
+def _count_tests(node: ast.AST) -> int:
+    return sum(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name.startswith("test")
+               for n in ast.walk(node))
+
+
+def _is_hidden_marker(expr: ast.expr) -> bool:
+    """``pytest.mark.hidden``, ``mark.hidden`` or either called, in a decorator or a ``pytestmark`` value."""
+    return any(isinstance(n, ast.Attribute) and n.attr == "hidden" for n in ast.walk(expr))
+
+
+def _marks_module_hidden(node: ast.stmt) -> bool:
+    return (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets)
+            and _is_hidden_marker(node.value))

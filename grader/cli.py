@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from grader import report
+from grader.assign import write_assignment, write_distribution
 from grader.course import CourseError, LANGUAGES, load_course
 from grader.grading import grade as grade_submission
 from grader.i18n import _, set_language
@@ -139,3 +140,22 @@ def _print_list(course, lang: str) -> None:
         click.echo(f"  {ex.id:<18} {points:>5} pts  {ex.time_limit:>5g} s  {ex.title_in(lang)}{tags}")
     total = sum(ex.points or 0 for ex in course.exercises)
     click.echo(_("  total {points:g} points").format(points=total))
+
+
+@main.command("assign")
+@course_option
+@click.option("--dist", type=click.Path(file_okay=False),
+              help="instead, write what students get (stubs, notebooks, public checks, the grader) into this new folder")
+def assign_exercises(course_path, dist):
+    """Regenerate exercises/ (stubs and notebooks) from the solution markers in solutions/."""
+    course = load_course(course_path)
+    set_language(course.language)
+    if dist:
+        shipped = write_distribution(course, dist)
+        click.echo(_("wrote the student distribution to {dest}: {n} exercises, {hidden} hidden checks left out").format(
+            dest=dist, n=len(shipped.exercises), hidden=sum(ex.hidden_count for ex in shipped.exercises)))
+        return
+    changed = write_assignment(course)
+    for rel in changed:
+        click.echo(_("wrote {path}").format(path=rel))
+    click.echo(_("exercises/ is up to date ({n} files changed)").format(n=len(changed)))

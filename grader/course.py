@@ -29,6 +29,7 @@ class Exercise:
     module: str  # file name a student fills in, e.g. "kernels.py"
     checks: tuple[Path, ...]
     hidden_checks: tuple[Path, ...] = ()
+    hidden_count: int = 0  # hidden checks left out of this copy of the course (the student distribution)
     points: float | None = None  # None: the sum of the checks' weights
     time_limit: float = DEFAULT_TIME_LIMIT
     memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB
@@ -83,7 +84,7 @@ class Course:
 
 _COURSE_KEYS = {"title", "language", "seed", "defaults", "exercises"}
 _DEFAULT_KEYS = {"time_limit", "memory_limit_mb"}
-_EXERCISE_KEYS = {"id", "title", "module", "checks", "hidden_checks", "points", "time_limit",
+_EXERCISE_KEYS = {"id", "title", "module", "checks", "hidden_checks", "hidden_count", "points", "time_limit",
                   "memory_limit_mb", "tags", "settings"}
 
 
@@ -237,11 +238,14 @@ def _exercise(entry: Any, index: int, defaults: dict, root: Path, where: _Where)
     settings = entry.get("settings", {})
     if not isinstance(settings, dict):
         raise where.fail("must be a mapping", exercise=ex_id, key="settings")
+    hidden_count = entry.get("hidden_count", 0)
+    if not isinstance(hidden_count, int) or isinstance(hidden_count, bool) or hidden_count < 0:
+        raise where.fail(f"must be a whole number of checks, got {hidden_count!r}", exercise=ex_id, key="hidden_count")
     return Exercise(
         id=ex_id, title=_title(entry.get("title", ex_id), where, ex_id), module=module,
         checks=files("checks", required=True), hidden_checks=files("hidden_checks", required=False),
-        points=points, time_limit=float(time_limit), memory_limit_mb=int(memory), tags=tuple(tags),
-        settings=settings,
+        hidden_count=hidden_count, points=points, time_limit=float(time_limit), memory_limit_mb=int(memory),
+        tags=tuple(tags), settings=settings,
     )
 
 

@@ -100,6 +100,9 @@ def next_step(result: GradeResult) -> tuple[str, str]:
     total = _("Total: {score}/{max} points ({percent:.0f}%).").format(
         score=fmt_points(result.score), max=fmt_points(result.max_score), percent=result.percent)
     todo = [ex for ex in result.exercises if ex.score < ex.max_score]
+    hidden = sum(ex.hidden_not_run for ex in result.exercises)
+    if not todo and hidden:  # never "Everything passes" while checks are still to run
+        return total, _("All public checks pass; {n} hidden checks will run at final grading.").format(n=hidden)
     if not todo:
         return total, _("Everything passes.")
     first = todo[0]

@@ -38,6 +38,7 @@ class ExerciseResult:
     duration: float = 0.0
     output: str = ""     # captured stdout/stderr of the exercise process (truncated)
     warnings: list[str] = field(default_factory=list)
+    hidden_not_run: int = 0  # hidden checks left out of this run: they run at final grading
 
 
 @dataclass

@@ -1,0 +1,149 @@
+"""Jupyter notebooks both ways: one notebook per exercise for students, and notebooks handed in as work.
+
+A built notebook has the exercise text (the module docstring) as markdown, one code cell per function
+or class to fill in, and a last cell, tagged ``convgrade-checks``, that grades the saved notebook with
+the grader's own checks. Reading a notebook back keeps only its code cells, without that checks cell
+and without IPython syntax (``%magic``, ``%%cell magic``, ``!shell``), so a notebook is graded exactly
+as the same code in a ``.py`` file would be, and editing the checks cell changes nothing.
+"""
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import nbformat
+from nbformat import v4
+from nbformat.validator import get_validator
+
+from grader.course import Exercise
+from grader.i18n import _
+from grader.submission import SubmissionError
+
+CHECKS_CELL = "convgrade-checks"    # id and tag of the cell that runs the checks
+MAX_NOTEBOOK_BYTES = 50_000_000     # saved outputs (plots) make notebooks far larger than their code
+MAGIC_PREFIXES = ("%", "!")
+KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+
+
+def build_notebook(exercise: Exercise, title: str, source: str) -> str:
+    """The notebook (JSON text) for the exercise whose student module is ``source``; deterministic."""
+    tree = ast.parse(source)
+    intro = _("Fill in every function below that raises `NotImplementedError`, save the notebook, then run the "
+              "last cell: it grades your work with this exercise's checks.")
+    text = "\n\n".join(part for part in (f"# {title}", ast.get_docstring(tree), f"*{intro}*") if part)
+    cells = [v4.new_markdown_cell(text, id="exercise-text")]
+    for number, code in enumerate(_code_chunks(source, tree), start=1):
+        cells.append(v4.new_code_cell(code, id=f"code-{number}"))
+    cells.append(v4.new_code_cell(_checks_code(exercise), id=CHECKS_CELL,
+                                  metadata={"tags": [CHECKS_CELL], "editable": False, "deletable": False}))
+    notebook = v4.new_notebook(cells=cells, metadata={
+        "kernelspec": KERNELSPEC, "language_info": {"name": "python"},
+        "convgrade": {"exercise": exercise.id, "module": exercise.module_name}})
+    nbformat.validate(notebook)
+    return nbformat.writes(notebook) + "\n"
+
+
+def _checks_code(exercise: Exercise) -> str:
+    return "\n".join([
+        "# " + _("Grades the saved notebook with this exercise's checks: save it first (Ctrl+S)."),
+        "# " + _("The checks live in the grader, so editing this cell changes nothing."),
+        "import grader",
+        "from grader.report import write_text",
+        "",
+        f'write_text(grader.grade("{exercise.module_name}.ipynb"))',
+    ])
+
+
+def _code_chunks(source: str, tree: ast.Module) -> list[str]:
+    """The module after its docstring, cut into cells: one per function or class (with its decorators and
+    the comments right above it), and one per run of other statements (imports, constants)."""
+    lines = source.splitlines(keepends=True)
+    has_docstring = ast.get_docstring(tree) is not None
+    body = tree.body[1:] if has_docstring else tree.body
+    if not body:
+        return []
+    starts = [tree.body[0].end_lineno if has_docstring else 0]
+    for node in body[1:]:
+        start = (node.decorator_list[0] if getattr(node, "decorator_list", None) else node).lineno - 1
+        while start > starts[-1] and lines[start - 1].lstrip().startswith("#"):
+            start -= 1
+        starts.append(start)
+    chunks: list[tuple[bool, str]] = []
+    for node, start, end in zip(body, starts, [*starts[1:], len(lines)]):
+        text = "".join(lines[start:end])
+        definition = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        if chunks and not definition and not chunks[-1][0]:
+            chunks[-1] = (False, chunks[-1][1] + text)
+        else:
+            chunks.append((definition, text))
+    return [text.strip("\n") for _definition, text in chunks if text.strip()]
+
+
+def read_notebook(file: Path) -> tuple[str, str, list[str]]:
+    """(module name, Python source, warnings) of a notebook handed in: the module named in its metadata
+    (else the file name), and the code of its cells except the checks cell, without IPython syntax."""
+    notebook = _load(file)
+    module = notebook.metadata.get("convgrade", {}).get("module")
+    if not isinstance(module, str) or not module.isidentifier():
+        module = file.stem
+    parts, dropped = [], []
+    for cell in notebook.cells:
+        if cell.cell_type != "code" or cell.get("id") == CHECKS_CELL or CHECKS_CELL in cell.metadata.get("tags", []):
+            continue
+        code, magics = _plain_python(_text(cell.source))
+        parts.append(code)
+        dropped += magics
+    warnings = []
+    if dropped:
+        shown = "; ".join(dropped[:3]) + ("; ..." if len(dropped) > 3 else "")
+        warnings.append(_("{path}: left out {n} IPython magic or shell line(s), which the grader does not run: "
+                          "{lines}").format(path=file, n=len(dropped), lines=shown))
+    return module, "\n\n\n".join(p for p in parts if p.strip()) + "\n", warnings
+
+
+def _load(file: Path) -> nbformat.NotebookNode:
+    """The notebook, or one SubmissionError naming the file and what to do."""
+    if file.stat().st_size > MAX_NOTEBOOK_BYTES:
+        raise SubmissionError(_("{path}: larger than {mb} MB; clear the outputs (Edit > Clear All Outputs) and save")
+                              .format(path=file, mb=MAX_NOTEBOOK_BYTES // 1_000_000))
+    try:
+        data = json.loads(file.read_bytes())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SubmissionError(_("{path}: not a notebook: the file is not valid JSON ({problem}); open it in Jupyter "
+                                "and save it again, or hand in the .py file").format(path=file, problem=exc)) from None
+    version = data.get("nbformat") if isinstance(data, dict) else None
+    if version != 4:
+        raise SubmissionError(_("{path}: notebook format version {version}, but the grader reads version 4; open it "
+                                "in a current Jupyter and save it again").format(path=file, version=version))
+    minor = data.get("nbformat_minor")
+    schema = get_validator(version=4, version_minor=minor if isinstance(minor, int) else None)
+    problem = next(iter(schema.iter_errors(data)), None)  # the schema alone: nbformat.validate may crash on junk
+    if problem is not None:
+        raise SubmissionError(_("{path}: not a valid Jupyter notebook ({problem}); open it in Jupyter and save it "
+                                "again").format(path=file, problem=problem.message))
+    return nbformat.from_dict(data)
+
+
+def _text(source: str | list[str]) -> str:
+    """Cell source as one string (notebook files may store it as a list of lines)."""
+    return source if isinstance(source, str) else "".join(source)
+
+
+def _plain_python(code: str) -> tuple[str, list[str]]:
+    """(code without IPython syntax, the lines left out). A cell magic (``%%bash``) takes its whole cell;
+    an indented line magic becomes ``pass`` so the block around it stays valid Python."""
+    lines = code.splitlines()
+    if lines and lines[0].lstrip().startswith("%%"):
+        return "", [lines[0].strip()]
+    kept, dropped = [], []
+    for line in lines:
+        stripped = line.lstrip()
+        if stripped.startswith(MAGIC_PREFIXES):
+            dropped.append(stripped)
+            indent = line[:len(line) - len(stripped)]
+            if indent:
+                kept.append(indent + "pass")
+        else:
+            kept.append(line)
+    return "\n".join(kept), dropped
