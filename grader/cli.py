@@ -15,7 +15,9 @@ from grader.assign import write_assignment, write_distribution
 from grader.course import CourseError, LANGUAGES, load_course
 from grader.grading import grade as grade_submission
 from grader.i18n import _, set_language
+from grader.scaffold import new_exercise
 from grader.submission import SubmissionError
+from grader.validate import validate
 
 FORMATS = ["text", *report.FORMATS]
 
@@ -159,3 +161,36 @@ def assign_exercises(course_path, dist):
     for rel in changed:
         click.echo(_("wrote {path}").format(path=rel))
     click.echo(_("exercises/ is up to date ({n} files changed)").format(n=len(changed)))
+
+
+@main.command("validate")
+@click.option("-e", "--exercise", "exercises", multiple=True, help="validate only this exercise id (repeatable)")
+@click.option("--skip-slow", is_flag=True, help="leave out exercises tagged slow (unless named with -e)")
+@course_option
+def validate_course(exercises, skip_slow, course_path):
+    """Prove the course gradable: solutions get full marks, stubs zero, every check can fail, exercises/ is current."""
+    course = load_course(course_path)
+    set_language(course.language)
+    problems = validate(course, list(exercises) or None, skip_slow=skip_slow)
+    for problem in problems:
+        click.echo(f"✗ {problem}")
+    if problems:
+        click.echo(_("{n} problem(s): fix them and run `convgrade validate` again").format(n=len(problems)))
+        sys.exit(1)
+    click.echo(_("ready: solutions get full marks, stubs get zero, every check can fail, exercises/ is up to date"))
+
+
+@main.command("new")
+@click.argument("exercise_id")
+@click.option("--title", help="the exercise's title (default: its id)")
+@click.option("--points", type=click.FloatRange(min=0, min_open=True), default=10, show_default=True,
+              help="points the exercise is worth")
+@course_option
+def new(exercise_id, title, points, course_path):
+    """Scaffold exercise EXERCISE_ID: a solution with markers, a check file, its course.yaml entry, stub, notebook."""
+    course = load_course(course_path)
+    set_language(course.language)
+    for rel in new_exercise(course, exercise_id, title=title, points=points):
+        click.echo(_("wrote {path}").format(path=rel))
+    click.echo(_("Next: write the solution and its checks, run `convgrade assign`, then `convgrade validate -e {id}` "
+                 "(docs/instructors.md).").format(id=exercise_id))

@@ -1,0 +1,76 @@
+"""``convgrade validate``: proof that every exercise is gradable before students see it.
+
+For each exercise: its reference solution exists and its markers are sound, ``exercises/`` is what
+``convgrade assign`` writes, the solution gets full marks, the stub gets zero, and every check is worth
+points and fails on the stub (a check that cannot fail gives points for nothing). Hidden checks are
+included. The result is a list of one-sentence problems; empty means the course is ready.
+"""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from grader.assign import EXERCISES, SOLUTIONS, solution_file, stale_files, stub_source
+from grader.course import Course, CourseError, Exercise
+from grader.grading import grade
+from grader.i18n import _
+from grader.results import NOT_IMPLEMENTED, OK, ExerciseResult
+
+
+def validate(course: Course, exercise_ids: list[str] | None = None, *, skip_slow: bool = False) -> list[str]:
+    """Everything that keeps the chosen exercises (default: all) from being gradable, one sentence each."""
+    problems = [] if exercise_ids else _solutions_not_in_course(course)
+    ready, stubs = [], {}
+    for exercise in course.select(exercise_ids, skip_slow=skip_slow):
+        try:
+            stubs[exercise.module] = stub_source(course, exercise)
+        except CourseError as exc:  # no solution file, or broken markers
+            problems.append(str(exc))
+            continue
+        ready.append(exercise)
+    if not ready:
+        return problems
+    problems += [_("{path} is out of date: run `convgrade assign`").format(path=course.root / rel)
+                 for rel in stale_files(course, ready)]
+    ids = [exercise.id for exercise in ready]
+    solved = grade(course.root / SOLUTIONS, course=course, exercises=ids)
+    with tempfile.TemporaryDirectory(prefix="convgrade-stubs-") as folder:
+        for module, text in stubs.items():
+            (Path(folder) / module).write_text(text, encoding="utf-8")
+        unsolved = grade(folder, course=course, exercises=ids)
+    for exercise, solution, stub in zip(ready, solved.exercises, unsolved.exercises):
+        problems += _exercise_problems(course, exercise, solution, stub)
+    return problems
+
+
+def _solutions_not_in_course(course: Course) -> list[str]:
+    modules = {exercise.module for exercise in course.exercises}
+    return [_("{path} is not an exercise in {course}: add an entry there (`convgrade new` scaffolds one) or delete "
+              "the file").format(path=path, course=course.path)
+            for path in sorted((course.root / SOLUTIONS).glob("*.py"))
+            if path.name not in modules and not path.name.startswith("_")]
+
+
+def _exercise_problems(course: Course, exercise: Exercise, solution: ExerciseResult,
+                       stub: ExerciseResult) -> list[str]:
+    solution_path, stub_path = solution_file(course, exercise), EXERCISES / exercise.module
+    if solution.status != OK:
+        return [_("{path} does not get full marks: {message}").format(path=solution_path, message=solution.message)]
+    if not solution.checks:
+        return [_("{id}: no checks ran; does each check file define test_ functions, and does it import?")
+                .format(id=solution.id)]
+    problems = []
+    for check in solution.checks:
+        if check.max_score <= 0:
+            problems.append(_("{check} is worth no points: give it @pytest.mark.points(n) with n > 0, and the "
+                              "exercise points > 0").format(check=check.name))
+        elif check.score < check.max_score:
+            problems.append(_("{check} fails on the solution {path}: {message}").format(
+                check=check.name, path=solution_path, message=check.message))
+    if stub.status not in (OK, NOT_IMPLEMENTED):
+        problems.append(_("the stub {path} cannot be graded: {message}").format(path=stub_path, message=stub.message))
+    for check in stub.checks:
+        if check.passed or check.score > 0:
+            problems.append(_("{check} passes on the stub {path}, so it gives points for nothing: make it call the "
+                              "student's functions and compare with a reference").format(check=check.name, path=stub_path))
+    return problems
