@@ -25,6 +25,9 @@ from grader import hookspecs
 from grader.i18n import _, set_language
 
 
+MAX_MESSAGE_CHARS = 2_000
+
+
 class GradingMessage(Exception):
     """An exception whose text is already the message for the student (no traceback wanted)."""
 
@@ -63,6 +66,7 @@ def pytest_addoption(parser):
     group.addoption("--lang", default="en", help="language of check messages (pl or en)")
     group.addoption("--exercise-settings", default="{}", help="JSON object from the exercise's course.yaml settings")
     group.addoption("--hidden-checks", action="append", default=[], help="check file whose checks are hidden")
+    group.addoption("--memory-limit-mb", type=int, default=0, help="memory the exercise may use (named when it runs out)")
 
 
 def pytest_configure(config):
@@ -158,7 +162,7 @@ def import_student_module(config, name: str):
     except (Exception, SystemExit, KeyboardInterrupt) as exc:  # noqa: BLE001 - student code may raise anything
         line = _student_line(exc.__traceback__, Path(config.getoption("submission")).resolve())
         failure = StudentImportError(_("{file} could not be imported: {kind} at line {line}: {msg}")
-                                     .format(file=file, kind=type(exc).__name__, line=line or "?", msg=exc))
+                                     .format(file=file, kind=type(exc).__name__, line=line or "?", msg=_text(exc)))
     state.import_failures[name] = failure
     raise failure
 
@@ -225,7 +229,7 @@ def pytest_pyfunc_call(pyfuncitem):
         return (yield)
     except (SystemExit, KeyboardInterrupt) as exc:
         raise StudentExit(_("your code raised {kind}({arg}) instead of returning: remove exit()/sys.exit() calls")
-                          .format(kind=type(exc).__name__, arg=exc.args[0] if exc.args else "")) from None
+                          .format(kind=type(exc).__name__, arg=_text(exc))) from None
 
 
 @pytest.hookimpl(wrapper=True)
@@ -234,18 +238,19 @@ def pytest_runtest_makereport(item, call):
     if report.failed and call.excinfo is not None:
         submission = item.config.getoption("submission")
         report.grader_reason, report.grader_message = explain(
-            call.excinfo.value, Path(submission).resolve() if submission else None)
+            call.excinfo.value, Path(submission).resolve() if submission else None,
+            item.config.getoption("memory_limit_mb"))
     elif report.skipped and call.excinfo is not None:
         report.grader_reason = "skipped"
         report.grader_message = _("skipped: {why}").format(why=getattr(call.excinfo.value, "msg", call.excinfo.value))
     return report
 
 
-def explain(exc: BaseException, student_dir: Path | None) -> tuple[str, str]:
+def explain(exc: BaseException, student_dir: Path | None, memory_mb: int = 0) -> tuple[str, str]:
     """(reason, one-paragraph message) for a failed check; the student never needs the traceback."""
     notes = [n for n in getattr(exc, "__notes__", []) if n.strip()]
     if isinstance(exc, GradingMessage):
-        reason, text = exc.reason, str(exc)
+        reason, text = exc.reason, _text(exc)
     elif isinstance(exc, NotImplementedError) and _student_frame(exc.__traceback__, student_dir):
         frame = _student_frame(exc.__traceback__, student_dir)
         reason = "not_implemented"
@@ -254,20 +259,39 @@ def explain(exc: BaseException, student_dir: Path | None) -> tuple[str, str]:
         notes = []
     elif isinstance(exc, AssertionError):
         reason = "failed"
-        text = str(exc).split("\nassert ")[0].strip() or _("check failed: {detail}").format(detail=str(exc).strip())
+        text = _text(exc).split("\nassert ")[0].strip() or _("check failed: {detail}").format(detail=_text(exc).strip())
+    elif _out_of_memory(exc):
+        reason = "out_of_memory"
+        text = _("your code ran out of memory: it asked for more than this exercise may use ({mb} MB); is a tensor "
+                 "far larger than it should be? ({detail})").format(mb=memory_mb or "?", detail=_text(exc)[-200:])
     else:
         frame = _student_frame(exc.__traceback__, student_dir)
         reason = "student_error" if frame else "check_error"
         if frame:
             text = _("`{func}` raised {kind}: {msg} ({file}, line {line})").format(
-                func=frame.name, kind=type(exc).__name__, msg=exc, file=Path(frame.filename).name, line=frame.lineno)
+                func=frame.name, kind=type(exc).__name__, msg=_text(exc), file=Path(frame.filename).name,
+                line=frame.lineno)
         else:
             text = _("what your code returned could not be checked: {kind}: {msg}").format(
-                kind=type(exc).__name__, msg=exc)
+                kind=type(exc).__name__, msg=_text(exc))
     falsifying = [n for n in notes if "Falsifying example" in n or n.startswith("Failing case")]
     if falsifying:
         text += "\n" + "\n".join(falsifying)
     return reason, text
+
+
+def _text(exc: BaseException) -> str:
+    """``str(exc)``, even for a student's exception whose ``__str__`` itself fails."""
+    try:
+        return str(exc)
+    except Exception:  # noqa: BLE001 - student code may raise anything
+        return f"<{type(exc).__name__}>"
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """MemoryError, or torch's allocator refusing (a RuntimeError, or OutOfMemoryError on a GPU)."""
+    return (isinstance(exc, MemoryError) or type(exc).__name__ == "OutOfMemoryError"
+            or (isinstance(exc, RuntimeError) and "can't allocate memory" in _text(exc)))
 
 
 def _student_frame(tb, student_dir: Path | None):
@@ -318,11 +342,19 @@ class _Recorder:
         if report.when == "teardown":
             passed = check.passed and not check.failed
             done = {"name": check.name, "weight": check.weight, "hidden": check.hidden, "passed": passed,
-                    "credit": check.credit if passed else 0.0, "message": check.message,
+                    "credit": check.credit if passed else 0.0, "message": _clip(check.message),
                     "reason": "passed" if passed else check.reason, "duration": round(check.duration, 4),
                     "details": check.details}
             state.finished.append(done)
             self.config.hook.pytest_grader_check_done(config=self.config, check=done)
+
+
+def _clip(message: str) -> str:
+    """A message stays a paragraph, whatever a student's exception carried (its head and tail kept)."""
+    if len(message) <= MAX_MESSAGE_CHARS:
+        return message
+    half = MAX_MESSAGE_CHARS // 2
+    return message[:half] + " [...] " + message[-half:]
 
 
 def pytest_terminal_summary(terminalreporter, config):
