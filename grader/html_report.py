@@ -121,12 +121,15 @@ def _summary_table(result: GradeResult) -> str:
 def _exercise(ex: ExerciseResult) -> str:
     problem = f'<p class="problem">{escape(ex.message)}</p>' if ex.message and ex.status != OK else ""
     warnings = "".join(f'<p class="warning">{escape(w)}</p>' for w in ex.warnings)
-    checks = "".join(_check(c) for c in ex.checks)
+    checks = f'<ol class="checks">{"".join(_check(c) for c in ex.checks)}</ol>' if ex.checks else ""
+    if checks and ex.status != OK:  # every check says the same (not implemented, timed out): fold them away
+        summary = _("every check ({n})").format(n=len(ex.checks))
+        checks = f"<details><summary>{escape(summary)}</summary>{checks}</details>"
     output = (f"<details><summary>{escape(_('output of your code'))}</summary>"
               f'<pre class="output">{escape(ex.output)}</pre></details>') if ex.output.strip() else ""
     return f"""<section class="card exercise" id="exercise-{escape(ex.id)}" data-exercise="{escape(ex.id)}">
 <h2>{escape(ex.title)} <span class="id">{escape(ex.id)}</span> {_score(ex.score, ex.max_score)}</h2>
-{problem}{warnings}<ol class="checks">{checks}</ol>{output}
+{problem}{warnings}{checks}{output}
 </section>
 """
 
