@@ -23,6 +23,7 @@ import pytest
 
 from grader import hookspecs
 from grader.i18n import _, set_language
+from grader.submission import PROBLEM_SUFFIX
 
 
 MAX_MESSAGE_CHARS = 2_000
@@ -151,11 +152,13 @@ def import_student_module(config, name: str):
     try:
         return importlib.import_module(name)
     except ModuleNotFoundError as exc:
+        problem = Path(config.getoption("submission"), f"{exc.name}{PROBLEM_SUFFIX}")
         failure: GradingMessage = (
-            MissingModule(_("{file} is not in the submission: create it (start from exercises/{file})").format(file=file))
-            if exc.name == name else StudentImportError(
-                _("{file} could not be imported: it imports `{missing}`, which is not installed here")
-                .format(file=file, missing=exc.name)))
+            StudentImportError(problem.read_text(encoding="utf-8")) if exc.name and problem.is_file()
+            else MissingModule(_("{file} is not in the submission: create it (start from exercises/{file})")
+                               .format(file=file)) if exc.name == name
+            else StudentImportError(_("{file} could not be imported: it imports `{missing}`, which is not installed "
+                                      "here").format(file=file, missing=exc.name)))
     except SyntaxError as exc:
         failure = StudentImportError(_("{file} could not be imported: SyntaxError at line {line}: {msg}")
                                      .format(file=file, line=exc.lineno, msg=exc.msg))

@@ -19,6 +19,9 @@ from grader.course import Course
 from grader.i18n import _
 
 MAX_SOURCE_BYTES = 2_000_000
+# Next to the modules: "<module>.problem" says why a handed-in file was left out, so that the exercise
+# reports that (not a vague "kernels.py is not in the submission"); grader.plugin reads it.
+PROBLEM_SUFFIX = ".problem"
 ZIP_SUFFIX = ".zip"             # a zip is graded like the folder it holds
 MAX_ZIP_BYTES = 50_000_000
 MAX_ZIP_MEMBERS = 10_000
@@ -55,13 +58,15 @@ def prepare(path: str | Path, course: Course) -> Iterator[Submission]:
     source = Path(path)
     if not source.exists():
         raise SubmissionError(_("{path}: no such file or folder").format(path=source))
-    with tempfile.TemporaryDirectory(prefix="convgrade-submission-") as tmp, _as_folder(source, course) as folder:
+    # Exercise processes can write here (it is on their sys.path): what they leave must not break the cleanup.
+    with tempfile.TemporaryDirectory(prefix="convgrade-submission-", ignore_cleanup_errors=True) as tmp, \
+            _as_folder(source, course) as folder:
         submission = Submission(source=source, folder=Path(tmp), modules=set())
         if folder is not None:
-            for file in sorted(folder.iterdir()):
+            for file in _listing(folder):
                 if file.is_file() and file.suffix in SOURCE_READERS:
                     _add(submission, file, course, explicit=False)
-        elif source.suffix in SOURCE_READERS:
+        elif source.is_file() and source.suffix in SOURCE_READERS:
             submission.single_module = _add(submission, source, course, explicit=True)
         else:
             known = ", ".join(sorted([*SOURCE_READERS, ZIP_SUFFIX]))
@@ -126,13 +131,24 @@ def _richest(sources: dict[PurePosixPath, list[tuple[str, zipfile.ZipInfo]]], co
     return min(sources, key=rank)
 
 
+def _listing(folder: Path) -> list[Path]:
+    try:
+        return sorted(folder.iterdir())
+    except OSError as exc:
+        raise SubmissionError(_("{path}: cannot read this folder ({reason})")
+                              .format(path=folder, reason=exc.strerror or exc)) from None
+
+
 def _add(submission: Submission, file: Path, course: Course, *, explicit: bool) -> str | None:
     try:
         module, text, warnings = SOURCE_READERS[file.suffix](file)
+        if not text.strip() and course.by_module(module) is not None:
+            raise SubmissionError(_("{path}: the file is empty; save your work and grade again").format(path=file))
     except SubmissionError as exc:
         if explicit:
             raise
         submission.warnings.append(str(exc))
+        (submission.folder / f"{file.stem}{PROBLEM_SUFFIX}").write_text(str(exc), encoding="utf-8")
         return None
     submission.warnings.extend(warnings)
     if explicit and course.by_module(module) is None:
@@ -154,10 +170,15 @@ def _add(submission: Submission, file: Path, course: Course, *, explicit: bool) 
 
 def read_python(file: Path) -> tuple[str, str, list[str]]:
     """(module name, source, warnings) of a .py file; the source must be UTF-8 text of a sane size."""
-    if file.stat().st_size > MAX_SOURCE_BYTES:
+    try:
+        with open(file, "rb") as f:
+            data = f.read(MAX_SOURCE_BYTES + 1)
+    except OSError as exc:
+        raise SubmissionError(_("{path}: cannot read this file ({reason})")
+                              .format(path=file, reason=exc.strerror or exc)) from None
+    if len(data) > MAX_SOURCE_BYTES:
         raise SubmissionError(_("{path}: larger than {mb} MB; a solution file is a few kilobytes")
                               .format(path=file, mb=MAX_SOURCE_BYTES // 1_000_000))
-    data = file.read_bytes()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
