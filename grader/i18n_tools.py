@@ -108,7 +108,8 @@ def problems(lang: str, template: Catalog | None = None) -> list[str]:
         where = ", ".join(sorted({file for file, _line in message.locations}))
         translated = catalog.get(message.id, message.context)
         if translated is None:
-            found.append(f"{path.name}: no entry for {message.id!r} ({where}): run `python -m grader.i18n_tools update`")
+            found.append(f"{path.name}: no entry for {message.id!r} ({where}): "
+                         "run `python -m grader.i18n_tools update`")
         elif not translated.string:
             found.append(f"{path.name}: {message.id!r} ({where}) is not translated")
         elif translated.fuzzy:

@@ -104,12 +104,13 @@ def one_cycle(details: dict[str, Any]) -> Plot | None:
             top, bottom = axes[0][column], axes[1][column]
             top.plot(reference, color=REFERENCE_COLOR, linewidth=3, alpha=0.45, label=_("reference (OneCycleLR)"))
             top.set(title=label, ylim=_zoom(reference, yours or []))
-            bottom.set(xlabel=_("step"), ylabel=_("yours − reference"))
-            if yours is None:
-                top.legend(loc="best", fontsize=8)
-                continue
-            top.plot(yours, color=STUDENT_COLOR, linewidth=1.3, label=_("yours"))
+            if yours is not None:
+                top.plot(yours, color=STUDENT_COLOR, linewidth=1.3, label=_("yours"))
             top.legend(loc="best", fontsize=8)
+            if yours is None:  # their function raised before returning anything: nothing to compare
+                bottom.set_visible(False)
+                continue
+            bottom.set(xlabel=_("step"), ylabel=_("yours − reference"))
             difference = [y - r for y, r in zip(yours, reference)]
             bottom.axhline(0, color=REFERENCE_COLOR, linewidth=1)
             bottom.plot(difference, color=STUDENT_COLOR, linewidth=1.3)
@@ -158,8 +159,9 @@ def held_out_accuracy(details: dict[str, Any]) -> Plot | None:
     with _figure(6.0, 1.5) as (fig, ax):
         reached = any(accuracy >= a for a, _c in needed)
         ax.barh([0], [accuracy - low], left=low, height=0.5, color=REFERENCE_COLOR if reached else MISTAKE_COLOR)
-        ax.text(accuracy, 0, f" {accuracy:.3f}", va="center", ha="left" if accuracy < 0.97 else "right",
-                color="black" if accuracy < 0.97 else "white", fontweight="bold")
+        inside = accuracy - low > 0.5 * (1.0 - low)  # the number fits inside a long bar, else after it
+        ax.text(accuracy, 0, f" {accuracy:.3f} ", va="center", ha="right" if inside else "left",
+                color="white" if inside else "black", fontweight="bold")
         for index, (needed_accuracy, credit) in enumerate(sorted(needed)):
             ax.axvline(needed_accuracy, color="black", linestyle="--", linewidth=1)
             ax.annotate(_("{credit:.0%} of the points").format(credit=credit), (needed_accuracy, 1.0),
@@ -207,7 +209,8 @@ def confusion(details: dict[str, Any]) -> Plot | None:
 
 
 def misclassified(details: dict[str, Any]) -> Plot | None:
-    samples = [s for s in details.get("misclassified") or [] if isinstance(s, dict) and isinstance(s.get("image"), list)]
+    samples = [sample for sample in details.get("misclassified") or []
+               if isinstance(sample, dict) and isinstance(sample.get("image"), list)]
     if not samples:
         return None
     names = _class_names(details, len(details.get("classes") or []) or 10)
