@@ -49,7 +49,8 @@ def write_text(result: GradeResult, stream: IO[str] | None = None, *, color: boo
         _write_exercise_details(console, ex)
     total, advice = next_step(result)
     console.print()
-    console.print(f"[{'bold green' if result.score >= result.max_score else 'bold'}]{escape(total)}[/] {escape(advice)}")
+    style = "bold green" if result.score >= result.max_score else "bold"
+    console.print(f"[{style}]{escape(total)}[/] {escape(advice)}")
 
 
 def _write_exercise_details(console: Console, ex: ExerciseResult) -> None:
