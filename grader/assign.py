@@ -113,10 +113,8 @@ def write_assignment(course: Course, exercises: list[Exercise] | None = None) ->
     """Regenerate the stubs and notebooks in exercises/; returns the files that changed."""
     changed = []
     for rel, text in assignment_files(course, exercises).items():
-        target = course.root / rel
-        if _differs(target, text):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+        if _differs(course.root / rel, text):
+            _write(course.root / rel, text)
             changed.append(rel)
     return changed
 
@@ -130,13 +128,21 @@ def write_distribution(course: Course, dest: str | Path) -> Course:
     dest = Path(dest)
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise CourseError(_("{dest}: not an empty folder; write the distribution into a new one").format(dest=dest))
+    manifest, checks = _student_manifest(course)  # every error comes before anything is written
+    files = {**assignment_files(course), **checks, Path("course.yaml"): manifest}
     _copy_grader(dest / "grader")
     for name in DIST_EXTRAS:
         if (course.root / name).is_file():
             shutil.copyfile(course.root / name, dest / name)
-    for rel, text in assignment_files(course).items():
+    for rel, text in files.items():
         _write(dest / rel, text)
+    return load_course(dest / "course.yaml")
+
+
+def _student_manifest(course: Course) -> tuple[str, dict[Path, str]]:
+    """The students' course.yaml (hidden checks left out and counted) and their check files, by path."""
     manifest = yaml.safe_load(course.path.read_text(encoding="utf-8"))
+    checks = {}
     for entry in manifest["exercises"]:
         exercise = course.exercise(entry["id"])
         public, withheld = [], exercise.hidden_count + count_checks(exercise.hidden_checks)
@@ -145,7 +151,7 @@ def write_distribution(course: Course, dest: str | Path) -> Course:
             withheld += hidden
             if text is not None:
                 rel = _relative(course, exercise, check)
-                _write(dest / rel, text)
+                checks[rel] = text
                 public.append(rel.as_posix())
         if not public:
             raise CourseError(_("{path}: exercise '{id}': every check is hidden, so students could not check "
@@ -155,9 +161,7 @@ def write_distribution(course: Course, dest: str | Path) -> Course:
         entry.pop("hidden_count", None)
         if withheld:
             entry["hidden_count"] = withheld
-    dumped = yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False, width=120)
-    (dest / "course.yaml").write_text(DIST_HEADER + dumped, encoding="utf-8")
-    return load_course(dest / "course.yaml")
+    return DIST_HEADER + yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False, width=120), checks
 
 
 def _copy_grader(target: Path) -> None:
@@ -179,7 +183,7 @@ def _write(path: Path, text: str) -> None:
 
 def _relative(course: Course, exercise: Exercise, check: Path) -> Path:
     try:
-        return check.relative_to(course.root)
+        return check.relative_to(course.root.resolve())
     except ValueError:
         raise CourseError(_("{path}: exercise '{id}': check file {check} lies outside the course folder, so it "
                             "cannot be shipped to students").format(path=course.path, id=exercise.id,

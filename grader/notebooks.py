@@ -84,7 +84,8 @@ def read_notebook(file: Path) -> tuple[str, str, list[str]]:
     """(module name, Python source, warnings) of a notebook handed in: the module named in its metadata
     (else the file name), and the code of its cells except the checks cell, without IPython syntax."""
     notebook = _load(file)
-    module = notebook.metadata.get("convgrade", {}).get("module")
+    ours = notebook.metadata.get("convgrade")
+    module = ours.get("module") if isinstance(ours, dict) else None
     if not isinstance(module, str) or not module.isidentifier():
         module = file.stem
     parts, dropped = [], []

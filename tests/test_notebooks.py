@@ -1,4 +1,5 @@
 """Notebooks: the generated ones are valid and grade themselves; a handed-in notebook is graded as its code."""
+import ast
 import json
 from pathlib import Path
 
@@ -8,6 +9,7 @@ from click.testing import CliRunner
 
 import grader
 from grader import i18n
+from grader.assign import assignment_files, solution_file
 from grader.cli import main
 from grader.notebooks import CHECKS_CELL, build_notebook, read_notebook
 
@@ -42,6 +44,26 @@ def test_generated_notebooks_are_valid_and_end_with_the_checks_cell(course):
         assert notebook.metadata.convgrade.module == exercise.module_name
         assert notebook.cells[0].cell_type == "markdown"
         assert notebook.cells[-1].id == CHECKS_CELL and f'grade("{exercise.module_name}.ipynb")' in notebook.cells[-1].source
+
+
+def test_a_notebook_holds_exactly_the_code_of_its_stub(course, tmp_path):
+    """So a notebook is graded as the .py would be: read back, it has the stub's statements, nothing dropped."""
+    ready = [ex for ex in course.exercises if solution_file(course, ex).is_file()]
+    files = assignment_files(course, ready)
+    for exercise in ready:
+        path = tmp_path / f"{exercise.module_name}.ipynb"
+        path.write_text(files[Path("exercises") / "notebooks" / path.name], encoding="utf-8")
+        module, code, warnings = read_notebook(path)
+        stub = ast.parse(files[Path("exercises") / exercise.module])
+        stub.body = stub.body[1:] if ast.get_docstring(stub) is not None else stub.body  # the markdown cell
+        assert (module, warnings) == (exercise.module_name, [])
+        assert ast.dump(ast.parse(code)) == ast.dump(stub), f"{path.name} differs from {exercise.module}"
+
+
+def test_the_module_name_falls_back_to_the_file_name(tmp_path):
+    path = tmp_path / "shapes.ipynb"
+    path.write_text(nbformat.writes(nbformat.v4.new_notebook(metadata={"convgrade": "edited by hand"})))
+    assert read_notebook(path)[0] == "shapes"
 
 
 def test_solution_notebooks_get_full_marks_and_stub_notebooks_zero(course, tmp_path):
@@ -117,5 +139,5 @@ def test_the_cli_reports_a_broken_notebook_in_one_line(course, tmp_path):
 def test_a_broken_notebook_in_a_folder_is_a_warning(course, tmp_path):
     (tmp_path / "kernels.ipynb").write_text("{")
     result = grader.grade(tmp_path, course=course, exercises=["kernels"], lang="en")
-    assert result.exercises[0].status == "missing"
+    assert result.exercises[0].score == 0
     assert any("kernels.ipynb" in warning and "not valid JSON" in warning for warning in result.warnings)
