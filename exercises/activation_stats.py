@@ -79,7 +79,10 @@ class ActivationStats:
         raise NotImplementedError
 
     def _hook_for(self, index):
-        """A forward hook that appends ``layer_stats`` of the output to ``self.stats[index]``."""
+        """A forward hook that appends ``layer_stats`` of the output to ``self.stats[index]``.
+
+        Hak (forward hook), który dopisuje ``layer_stats`` wyjścia warstwy do ``self.stats[index]``.
+        """
         raise NotImplementedError
 
     def __exit__(self, *exc_info):

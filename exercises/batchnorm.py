@@ -63,7 +63,10 @@ class BatchNorm2d(nn.Module):
         raise NotImplementedError
 
     def forward(self, x):
-        """Normalise ``x`` of shape (N, C, H, W) per channel; the result has the same shape."""
+        """Normalise ``x`` of shape (N, C, H, W) per channel; the result has the same shape.
+
+        Znormalizuj ``x`` o kształcie (N, C, H, W) osobno dla każdego kanału; wynik ma ten sam kształt.
+        """
         # Statistics per channel: reduce over dims (0, 2, 3). self.training tells the two modes apart.
         raise NotImplementedError
 

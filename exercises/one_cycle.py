@@ -114,10 +114,16 @@ class OneCycle:
         raise NotImplementedError
 
     def step(self):
-        """Move to the next step and write its learning rate and momentum into every param group."""
+        """Move to the next step and write its learning rate and momentum into every param group.
+
+        Przejdź do następnego kroku i wpisz jego szybkość uczenia oraz pęd do każdej grupy parametrów.
+        """
         raise NotImplementedError
 
     def _set_hyperparameters(self):
-        """Write the current step's learning rate and momentum into every param group."""
+        """Write the current step's learning rate and momentum into every param group.
+
+        Wpisz szybkość uczenia i pęd bieżącego kroku do każdej grupy parametrów (dla Adama pęd to ``betas[0]``).
+        """
         # Adam keeps its momentum as betas[0]: group['betas'] = (mom, group['betas'][1]).
         raise NotImplementedError

@@ -93,7 +93,10 @@ class ActivationStats:
         # END SOLUTION
 
     def _hook_for(self, index):
-        """A forward hook that appends ``layer_stats`` of the output to ``self.stats[index]``."""
+        """A forward hook that appends ``layer_stats`` of the output to ``self.stats[index]``.
+
+        Hak (forward hook), który dopisuje ``layer_stats`` wyjścia warstwy do ``self.stats[index]``.
+        """
         # BEGIN SOLUTION
         def hook(module, inputs, output):
             self.stats[index].append(layer_stats(output))

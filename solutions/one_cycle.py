@@ -134,14 +134,20 @@ class OneCycle:
         # END SOLUTION
 
     def step(self):
-        """Move to the next step and write its learning rate and momentum into every param group."""
+        """Move to the next step and write its learning rate and momentum into every param group.
+
+        Przejdź do następnego kroku i wpisz jego szybkość uczenia oraz pęd do każdej grupy parametrów.
+        """
         # BEGIN SOLUTION
         self.step_num += 1
         self._set_hyperparameters()
         # END SOLUTION
 
     def _set_hyperparameters(self):
-        """Write the current step's learning rate and momentum into every param group."""
+        """Write the current step's learning rate and momentum into every param group.
+
+        Wpisz szybkość uczenia i pęd bieżącego kroku do każdej grupy parametrów (dla Adama pęd to ``betas[0]``).
+        """
         # BEGIN SOLUTION
         # PROMPT # Adam keeps its momentum as betas[0]: group['betas'] = (mom, group['betas'][1]).
         lr = one_cycle_lr(self.step_num, self.total_steps, self.lr_max, self.pct_start, self.div, self.div_final)

@@ -22,7 +22,7 @@ UNBIASED_HINT = _("running_var looks updated with the biased variance: PyTorch n
                   "biased variance but stores the unbiased one, var * n / (n - 1) with n = N*H*W, in running_var.")
 MOMENTUM_HINT = _("The momentum convention looks inverted: PyTorch keeps (1 - momentum) of the old running value "
                   "and adds momentum times the batch statistic, so momentum=0.1 moves the running value only "
-                  "10% of the way towards the batch.")
+                  "a tenth of the way towards the batch.")
 EVAL_HINT = _("In eval mode normalise with running_mean and running_var (not the batch's statistics) and leave "
               "them unchanged: (x - running_mean) / sqrt(running_var + eps) * weight + bias.")
 

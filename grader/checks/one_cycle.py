@@ -147,10 +147,10 @@ def test_cosine_not_linear(student):
         got = student.one_cycle_lr(step, total, lr_max)
         value = as_float(got)
         if value is None or abs(value - lrs[step]) > 0.02 * lr_max:
-            share = "?" if value is None else "{:.0%}".format((value - start) / (end - start))
-            fail(_("{call} returned {got}, {share} of the way from the phase's start value to its end value. A "
-                   "cosine phase is only about 15% of the way there after a quarter of the phase and 85% after "
-                   "three quarters; a straight line is at 25% and 75%.").format(
+            share = "?" if value is None else "{:.2f}".format((value - start) / (end - start))
+            fail(_("{call} returned {got}, a fraction {share} of the way from the phase's start value to its end "
+                   "value. A cosine phase is only about 0.15 of the way there after a quarter of the phase and 0.85 "
+                   "after three quarters; a straight line is at 0.25 and 0.75.").format(
                        call=lr_call(step, total, lr_max), got=got, share=share), COSINE_HINT)
 
 
