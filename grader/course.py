@@ -6,6 +6,7 @@ and the field, because an instructor reads it in a CI log, not in a debugger.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ LANGUAGES = ("pl", "en")
 DEFAULT_TIME_LIMIT = 60.0
 DEFAULT_MEMORY_LIMIT_MB = 6144
 MAX_MANIFEST_BYTES = 1_000_000
+MAX_TIME_LIMIT = 86_400.0       # a day; the limits must stay numbers that timers and rlimits accept
+MAX_MEMORY_LIMIT_MB = 1 << 30
 
 
 class CourseError(ValueError):
@@ -100,7 +103,7 @@ class _Where:
             where += f": exercise '{exercise}'"
         if key is not None:
             where += f", field '{key}'" if exercise is not None else f": field '{key}'"
-        return CourseError(f"{where}: {message}")
+        return CourseError(" ".join(f"{where}: {message}".splitlines()))  # one line, even for a key with a newline
 
 
 def find_course(start: Path | None = None) -> Path:
@@ -129,6 +132,8 @@ def load_course(path: str | Path | None = None) -> Course:
     try:
         # SafeLoader: no !!python tags. Aliases are refused outright, which also stops alias bombs.
         raw = yaml.load(text, Loader=_NoAliasSafeLoader)
+    except RecursionError:
+        raise where.fail("invalid YAML: nested too deeply") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark else ""
@@ -143,8 +148,8 @@ def load_course(path: str | Path | None = None) -> Course:
     if language not in LANGUAGES:
         raise where.fail(f"must be one of {', '.join(LANGUAGES)}, got {language!r}", key="language")
     seed = raw.get("seed", 0)
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        raise where.fail(f"must be an integer, got {seed!r}", key="seed")
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**32:
+        raise where.fail(f"must be a whole number from 0 to 2**32 - 1 (what numpy accepts), got {seed!r}", key="seed")
 
     defaults = raw.get("defaults") or {}
     if not isinstance(defaults, dict):
@@ -193,11 +198,14 @@ def _title(value: Any, where: _Where, exercise: str | None) -> dict[str, str]:
     raise where.fail("must be a string or a mapping {pl: ..., en: ...}", exercise=exercise, key="title")
 
 
-def _number(value: Any, where: _Where, exercise: str, key: str, *, positive: bool) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+def _number(value: Any, where: _Where, exercise: str, key: str, *, positive: bool,
+            maximum: float = math.inf) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise where.fail(f"must be a number, got {value!r}", exercise=exercise, key=key)
     if value < 0 or (positive and value == 0):
         raise where.fail(f"must be {'positive' if positive else 'zero or more'}, got {value}", exercise=exercise, key=key)
+    if value > maximum:
+        raise where.fail(f"must be at most {maximum:g}, got {value:g}", exercise=exercise, key=key)
     return value
 
 
@@ -219,19 +227,22 @@ def _exercise(entry: Any, index: int, defaults: dict, root: Path, where: _Where)
             value = [value]
         if not isinstance(value, list) or (required and not value) or not all(isinstance(v, str) for v in value):
             raise where.fail("must be a list of check file paths", exercise=ex_id, key=key)
-        paths = tuple((root / v).resolve() for v in value)
-        for given, resolved in zip(value, paths):
-            if not resolved.is_file():
-                raise where.fail(f"check file {given} does not exist", exercise=ex_id, key=key)
+        try:
+            paths = tuple((root / v).resolve() for v in value)
+            missing = next((given for given, resolved in zip(value, paths) if not resolved.is_file()), None)
+        except (OSError, ValueError):  # a NUL byte, a name too long for the file system
+            raise where.fail(f"not usable as file paths: {value!r}", exercise=ex_id, key=key) from None
+        if missing is not None:
+            raise where.fail(f"check file {missing} does not exist", exercise=ex_id, key=key)
         return paths
 
     points = entry.get("points")
     if points is not None:
         points = _number(points, where, ex_id, "points", positive=False)
     time_limit = _number(entry.get("time_limit", defaults.get("time_limit", DEFAULT_TIME_LIMIT)),
-                         where, ex_id, "time_limit", positive=True)
+                         where, ex_id, "time_limit", positive=True, maximum=MAX_TIME_LIMIT)
     memory = _number(entry.get("memory_limit_mb", defaults.get("memory_limit_mb", DEFAULT_MEMORY_LIMIT_MB)),
-                     where, ex_id, "memory_limit_mb", positive=True)
+                     where, ex_id, "memory_limit_mb", positive=True, maximum=MAX_MEMORY_LIMIT_MB)
     tags = entry.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise where.fail("must be a list of words such as [slow, gpu-optional]", exercise=ex_id, key="tags")

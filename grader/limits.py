@@ -44,8 +44,19 @@ class Limits:
             _lower(resource.RLIMIT_CPU, soft, soft + 5)  # SIGXCPU first (reported), SIGKILL 5 s later
         _lower(resource.RLIMIT_FSIZE, OUTPUT_FILE_LIMIT)
         _lower(resource.RLIMIT_CORE, 0)
-        if os.geteuid() != 0 and Path("/proc").is_dir():  # RLIMIT_NPROC counts all the user's tasks
+        if _nproc_binds():  # RLIMIT_NPROC counts all the user's tasks, so: those running now plus ours
             _lower(resource.RLIMIT_NPROC, _tasks_of_user(os.getuid()) + self.max_tasks)
+
+
+def fork_bombs_stopped() -> bool:
+    """Whether an exercise's processes are limited here (a cgroup can be made, or RLIMIT_NPROC binds)."""
+    with cgroup(Limits(memory_mb=None, cpu_seconds=None, max_tasks=MAX_TASKS)) as group:
+        return group is not None or _nproc_binds()
+
+
+def _nproc_binds() -> bool:
+    """RLIMIT_NPROC binds everyone but root; counting a user's tasks needs /proc."""
+    return hasattr(os, "geteuid") and os.geteuid() != 0 and Path("/proc").is_dir()
 
 
 def _lower(kind: int, soft: int, hard: int | None = None) -> None:

@@ -110,7 +110,7 @@ def _load(file: Path) -> nbformat.NotebookNode:
                               .format(path=file, mb=MAX_NOTEBOOK_BYTES // 1_000_000))
     try:
         data = json.loads(file.read_bytes())
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # not UTF-8, not JSON, nested or numbers beyond what Python reads
         raise SubmissionError(_("{path}: not a notebook: the file is not valid JSON ({problem}); open it in Jupyter "
                                 "and save it again, or hand in the .py file").format(path=file, problem=exc)) from None
     version = data.get("nbformat") if isinstance(data, dict) else None
@@ -119,11 +119,15 @@ def _load(file: Path) -> nbformat.NotebookNode:
                                 "in a current Jupyter and save it again").format(path=file, version=version))
     minor = data.get("nbformat_minor")
     schema = get_validator(version=4, version_minor=minor if isinstance(minor, int) else None)
-    problem = next(iter(schema.iter_errors(data)), None)  # the schema alone: nbformat.validate may crash on junk
+    try:
+        problem = next((e.message for e in schema.iter_errors(data)), None)  # the schema alone: nbformat.validate
+        notebook = None if problem else nbformat.from_dict(data)                # may crash on junk
+    except RecursionError:
+        problem = "nested too deeply"
     if problem is not None:
         raise SubmissionError(_("{path}: not a valid Jupyter notebook ({problem}); open it in Jupyter and save it "
-                                "again").format(path=file, problem=problem.message))
-    return nbformat.from_dict(data)
+                                "again").format(path=file, problem=problem))
+    return notebook
 
 
 def _text(source: str | list[str]) -> str:

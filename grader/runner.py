@@ -175,7 +175,7 @@ def run_exercise(exercise: Exercise, submission_dir: Path, *, seed: int, lang: s
             exercise_id=exercise.id, module=exercise.module_name,
             check_files=tuple(str(p) for p in exercise.check_files(include_hidden)),
             hidden_files=tuple(str(p) for p in exercise.hidden_checks), submission_dir=str(submission_dir),
-            workdir=workdir, seed=seed, lang=lang, device=device, settings_json=json.dumps(exercise.settings),
+            workdir=workdir, seed=seed, lang=lang, device=device, settings_json=json.dumps(exercise.settings, default=str),
             limits=process_limits, cgroup=cgroup, env=env or {})
         output_path = str(Path(workdir) / "output.txt")
         events, ending, elapsed = _supervise(spec, output_path, limit)
