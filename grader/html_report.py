@@ -11,7 +11,7 @@ from html import escape
 
 from grader import plots
 from grader.i18n import _, using_language
-from grader.report import check_state, exercise_status, fmt_points, next_step
+from grader.report import CHECK_SYMBOL, check_state, exercise_status, fmt_points, next_step
 from grader.results import OK, CheckResult, ExerciseResult, GradeResult
 
 CSS = """
@@ -134,16 +134,13 @@ def _exercise(ex: ExerciseResult) -> str:
 """
 
 
-MARKS = {"passed": "✓", "failed": "✗", "not_implemented": "…"}
-
-
 def _check(check: CheckResult) -> str:
     state = check_state(check)
     hidden = f' <span class="tag">{escape(_("hidden"))}</span>' if check.hidden else ""
     message = f'<p class="message">{escape(check.message)}</p>' if check.message else ""
     figures = "".join(_figure(plot) for plot in plots.plots_for(check.details))
     return (f'<li class="check {state}" data-check="{escape(check.name)}">'
-            f'<div class="check-head"><span class="mark">{MARKS[state]}</span>'
+            f'<div class="check-head"><span class="mark">{CHECK_SYMBOL[state]}</span>'
             f"<code>{escape(check.name.split('::', 1)[-1])}</code>{hidden}"
             f'<span class="points">{fmt_points(check.score)}/{fmt_points(check.max_score)}</span></div>'
             f"{message}{figures}</li>")

@@ -18,7 +18,8 @@ from grader.i18n import _
 from grader.results import NOT_IMPLEMENTED, OK, CheckResult, ExerciseResult, GradeResult
 
 STATUS_STYLE = {OK: "green", NOT_IMPLEMENTED: "yellow"}
-CHECK_MARK = {"passed": "[green]✓[/]", "not_implemented": "[yellow]…[/]", "failed": "[red]✗[/]"}
+CHECK_SYMBOL = {"passed": "✓", "not_implemented": "…", "failed": "✗"}  # see check_state()
+CHECK_STYLE = {"passed": "green", "not_implemented": "yellow", "failed": "red"}
 
 
 def fmt_points(x: float) -> str:
@@ -64,8 +65,8 @@ def _write_exercise_details(console: Console, ex: ExerciseResult) -> None:
     if ex.message and ex.status != OK:
         console.print(Padding(escape(ex.message), (0, 0, 0, 2), expand=False))
     for check in shown:
-        mark = CHECK_MARK.get(check_state(check))
-        console.print(f"  {mark} [bold]{escape(check.name.split('::', 1)[-1])}[/] "
+        state = check_state(check)
+        console.print(f"  [{CHECK_STYLE[state]}]{CHECK_SYMBOL[state]}[/] [bold]{escape(check.name.split('::', 1)[-1])}[/] "
                       f"({fmt_points(check.score)}/{fmt_points(check.max_score)})")
         console.print(Padding(escape(check.message), (0, 0, 0, 4), expand=False))
     for warning in ex.warnings:
