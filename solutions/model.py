@@ -17,8 +17,8 @@ from torch import nn
 class Flatten(nn.Module):
     """A layer that keeps the batch dimension and flattens everything else: (N, ...) -> (N, prod(rest)).
 
-    It answers Q24: after the last stride-2 conv the activations are (N, n_classes, 1, 1), and the loss
-    wants (N, n_classes). Examples: (64, 32, 2, 2) -> (64, 128); (1, 2, 1, 1) -> (1, 2). The last example
+    It answers Q13 (what Flatten is and where the MNIST CNN needs it): after the last stride-2 conv the
+    activations are (N, n_classes, 1, 1), and the loss wants (N, n_classes). Examples: (64, 32, 2, 2) -> (64, 128); (1, 2, 1, 1) -> (1, 2). The last example
     is why ``squeeze`` is wrong: it also removes the batch dimension of size 1 and gives (2,). Use
     ``x.flatten(1)`` (or ``x.reshape(len(x), -1)``): ``x.view(len(x), -1)`` fails on a non-contiguous tensor
     (for example a transposed one), because ``view`` cannot reorder memory. The layer has no parameters.
@@ -41,7 +41,7 @@ class Flatten(nn.Module):
 
 
 def conv(ni, nf, ks=3, act=True):
-    """The chapter's building block (Q13): ``nn.Conv2d(ni, nf, ks, stride=2, padding=ks//2)``, then
+    """The chapter's refactored building block: ``nn.Conv2d(ni, nf, ks, stride=2, padding=ks//2)``, then
     ``nn.ReLU()`` when ``act`` is true (return ``nn.Sequential(conv, relu)``), else the bare conv.
 
     Stride 2 halves the image: with padding ks//2 an n-pixel side becomes (n + 2*(ks//2) - ks)//2 + 1,
@@ -75,8 +75,16 @@ def simple_cnn(n_classes=10):
     (208 + 1,168 + 4,640 + 18,496 + 5,770). There is no ``nn.Linear`` layer: the last conv already
     sees the whole (2x2) grid.
 
+    Why the channels double (Q23): each stride-2 conv leaves a quarter of the positions, so doubling the
+    filters keeps the layer's capacity (and amount of computation) from dropping too much at once.
+    Why the first kernel is 5x5 (Q24): a 3x3 kernel on one input channel sees only 9 pixels, and mapping
+    9 numbers to 8 channels would barely summarise anything; 25 pixels per position force the first layer to
+    learn useful features.
+
     Sieć z rozdziału dla MNIST: pięć warstw ``conv`` (pierwsza z ks=5, ostatnia bez ReLU) i ``Flatten``;
-    (N, 1, 28, 28) -> (N, n_classes); 30 282 parametry dla 10 klas; bez warstwy ``nn.Linear``.
+    (N, 1, 28, 28) -> (N, n_classes); 30 282 parametry dla 10 klas; bez warstwy ``nn.Linear``. Liczba
+    kanałów się podwaja, bo krok 2 zostawia czwartą część pozycji (pytanie 23); pierwsze jądro jest 5x5,
+    bo 9 pikseli jednego kanału to za mało, by sensownie wyliczyć 8 kanałów (pytanie 24).
     """
     # BEGIN SOLUTION
     return nn.Sequential(
