@@ -168,6 +168,24 @@ def to_classroom(result: GradeResult) -> str:
                       ensure_ascii=False)
 
 
+def to_markdown(result: GradeResult) -> str:
+    """Points per exercise as a Markdown table, then what failed: a CI run's summary page, a PR comment."""
+    lines = [f"### {_md(result.course)} — {_md(result.submission)}", "",
+             f"| {_('exercise')} | {_('title')} | {_('points')} | {_('status')} |", "|---|---|---:|---|"]
+    lines += [f"| {ex.id} | {_md(ex.title)} | {fmt_points(ex.score)}/{fmt_points(ex.max_score)} "
+              f"| {_md(exercise_status(ex))} |" for ex in result.exercises]
+    problems = [f"- **{ex.id}**: {_md(ex.message)}" for ex in result.exercises if ex.status != OK and ex.message]
+    problems += [f"- ✗ `{check.name}` ({fmt_points(check.score)}/{fmt_points(check.max_score)}): {_md(check.message)}"
+                 for ex in result.exercises if ex.status == OK for check in ex.checks if check_state(check) == "failed"]
+    total, advice = next_step(result)
+    return "\n".join([*lines, "", *problems, *([""] if problems else []), f"**{_md(total)}** {_md(advice)}"])
+
+
+def _md(text: str) -> str:
+    """Text for one table cell or list item: on one line, with no ``|`` to break the table."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
 def to_html(result: GradeResult) -> str:
     """One self-contained HTML page with plots; imported on demand, since matplotlib takes a while to load."""
     from grader import html_report
@@ -176,4 +194,4 @@ def to_html(result: GradeResult) -> str:
 
 
 FORMATS = {"json": to_json, "junit": to_junit, "gradescope": to_gradescope, "classroom": to_classroom,
-           "html": to_html}
+           "html": to_html, "markdown": to_markdown}

@@ -1,0 +1,204 @@
+"""Grading a whole class: ``convgrade grade-all SUBMISSIONS`` -> ``grades.csv`` and one JSON per student.
+
+Every entry of the submissions folder is one student: a subfolder (laid out like ``exercises/``), a
+``.zip`` of one, or a single ``.py``/``.ipynb`` file. Students are graded in parallel by a pool of
+threads, each calling :func:`grader.grade`: the threads only wait on exercise processes forked from the
+one fork server, so nothing that ran torch is ever forked, and each exercise keeps the isolation and
+limits of the core. Whatever goes wrong with one student (even a bug in the grader) becomes that
+student's error row; the batch always finishes. A student whose files, course version and grading
+options are unchanged since the last run is not graded again (``force`` redoes everyone).
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import importlib.metadata
+import json
+import shutil
+import tempfile
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from grader.course import Course, Exercise
+from grader.grading import grade
+from grader.i18n import _
+from grader.results import OK, GradeResult
+from grader.runner import start_server
+from grader.submission import SOURCE_READERS, ZIP_SUFFIX, SubmissionError
+
+CSV_NAME = "grades.csv"
+GRADER_VERSION = importlib.metadata.version("convgrade")
+
+
+@dataclass(frozen=True)
+class Student:
+    id: str     # the subfolder's name or the file's stem
+    path: Path
+
+
+@dataclass
+class Row:
+    """One student's line of the gradebook: a result, or the error that stopped the grader."""
+
+    student: Student
+    result: GradeResult | None = None
+    error: str = ""
+    trace: str = ""       # the traceback, when the grader itself failed
+    reused: bool = False  # taken from the previous run: nothing changed
+
+
+@dataclass(frozen=True)
+class Options:
+    """What grade() is asked for every student; part of the cache key, since it changes the result."""
+
+    exercises: tuple[str, ...] | None = None
+    skip_slow: bool = False
+    lang: str | None = None
+    device: str | None = None
+    seed: int | None = None
+    include_hidden: bool = True
+
+
+def find_students(folder: Path, exclude: Path | None = None) -> list[Student]:
+    """Every subfolder, zip, .py or .ipynb file of ``folder`` (hidden entries and ``exclude`` left out)."""
+    if not folder.is_dir():
+        raise SubmissionError(_("{path}: not a folder of submissions (one subfolder or file per student)")
+                              .format(path=folder))
+    students = [Student(entry.stem if entry.is_file() else entry.name, entry) for entry in sorted(folder.iterdir())
+                if not entry.name.startswith(".") and (exclude is None or entry.resolve() != exclude.resolve())
+                and (entry.is_dir() or entry.suffix in SOURCE_READERS or entry.suffix == ZIP_SUFFIX)]
+    seen: dict[str, Path] = {}
+    for student in students:
+        if student.id in seen:
+            raise SubmissionError(_("{path} and {other} would both be student '{student}'; rename one of them")
+                                  .format(path=student.path, other=seen[student.id], student=student.id))
+        seen[student.id] = student.path
+    return students
+
+
+def content_hash(path: Path) -> str:
+    """sha256 of what grading reads: a file's bytes, or a folder's top-level gradable files."""
+    digest = hashlib.sha256()
+    files = [path] if path.is_file() else sorted(
+        f for f in path.iterdir() if f.is_file() and (f.suffix in SOURCE_READERS or f.suffix == ZIP_SUFFIX))
+    for file in files:
+        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def cache_key(student: Student, course: Course, options: Options) -> str:
+    """Changes with the student's files, the checks and manifest (course.version), the options, the grader."""
+    text = json.dumps([content_hash(student.path), course.version, options.__dict__, GRADER_VERSION], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def grade_all(folder: str | Path, out_dir: str | Path, *, course: Course, jobs: int = 1, force: bool = False,
+              options: Options = Options(), on_start: Callable[[int, int], None] | None = None,
+              on_student: Callable[[Row], None] | None = None) -> list[Row]:
+    """Grade every student of ``folder`` with ``jobs`` in parallel; write ``out_dir/grades.csv`` and JSONs.
+
+    ``on_start(to_grade, reused)`` is called once the unchanged students are known, ``on_student(row)``
+    after each student graded (progress bars). Rows come back in the students' order.
+    """
+    exercises = course.select(options.exercises, skip_slow=options.skip_slow)  # unknown ids fail here, not later
+    out = Path(out_dir)
+    students = find_students(Path(folder), exclude=out)
+    out.mkdir(parents=True, exist_ok=True)
+    rows: dict[Student, Row] = {}
+    keys = {}
+    for student in students:
+        keys[student] = cache_key(student, course, options)
+        previous = None if force else _previous_result(out / f"{student.id}.json", keys[student])
+        if previous is not None:
+            rows[student] = Row(student, previous, reused=True)
+    todo = [s for s in students if s not in rows]
+    if on_start:
+        on_start(len(todo), len(rows))
+    if todo:
+        start_server()  # import torch in the fork server once, before the threads queue up behind it
+        pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="convgrade-student")
+        try:
+            futures = [pool.submit(_grade_student, student, course, options) for student in todo]
+            for future in as_completed(futures):
+                row = future.result()
+                _write_json(out / f"{row.student.id}.json", row, keys[row.student])
+                rows[row.student] = row
+                if on_student:
+                    on_student(row)
+        finally:
+            pool.shutdown(cancel_futures=True)
+    ordered = [rows[s] for s in students]
+    write_csv(ordered, exercises, out / CSV_NAME)
+    return ordered
+
+
+def _grade_student(student: Student, course: Course, options: Options) -> Row:
+    try:
+        with _as_exercise_file(student.path, course, options.exercises) as path:
+            result = grade(path, course=course, exercises=options.exercises, skip_slow=options.skip_slow,
+                           lang=options.lang, device=options.device, seed=options.seed,
+                           include_hidden=options.include_hidden)
+        return Row(student, replace(result, submission=str(student.path)))
+    except SubmissionError as exc:  # nothing in the files can be graded: the message says why, in one line
+        return Row(student, error=str(exc))
+    except Exception as exc:  # noqa: BLE001 - a bug in the grader costs this student's row, never the batch
+        first_line = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        return Row(student, error=first_line, trace=traceback.format_exc())
+
+
+@contextmanager
+def _as_exercise_file(path: Path, course: Course, exercises: tuple[str, ...] | None) -> Iterator[Path]:
+    """A single-file student (``alice.py``) graded as the one exercise asked for, under its module name."""
+    wanted = exercises or tuple(ex.id for ex in course.exercises)
+    if not (path.is_file() and path.suffix in SOURCE_READERS and len(wanted) == 1):
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="convgrade-student-") as tmp:
+        staged = Path(tmp) / f"{course.exercise(wanted[0]).module_name}{path.suffix}"
+        shutil.copyfile(path, staged)
+        yield staged
+
+
+def _previous_result(path: Path, key: str) -> GradeResult | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return GradeResult.from_dict(data) if data.get("cache_key") == key else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # no usable previous result: grade again
+
+
+def _write_json(path: Path, row: Row, key: str) -> None:
+    """The student's GradeResult as JSON; an error row has no cache key, so it is retried next time."""
+    if row.result is not None:
+        data = {"student": row.student.id, **row.result.to_dict(), "cache_key": key}
+    else:
+        data = {"student": row.student.id, "submission": str(row.student.path), "status": "error",
+                "error": row.error, **({"traceback": row.trace} if row.trace else {})}
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def write_csv(rows: list[Row], exercises: list[Exercise], path: Path) -> None:
+    """One row per student: points per exercise, total, and what went wrong (exercise statuses, errors)."""
+    ids = [ex.id for ex in exercises]
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["student", *ids, "total", "max_score", "percent", "status", "problems", "error"])
+        for row in rows:
+            if row.result is None:
+                writer.writerow([row.student.id, *[""] * len(ids), "", "", "", "error", "", row.error])
+                continue
+            by_id = {ex.id: ex for ex in row.result.exercises}
+            scores = [_number(by_id[i].score) if i in by_id else "" for i in ids]
+            problems = "; ".join(f"{ex.id}: {ex.status}" for ex in row.result.exercises if ex.status != OK)
+            writer.writerow([row.student.id, *scores, _number(row.result.score), _number(row.result.max_score),
+                             f"{row.result.percent:.1f}", "graded", problems, ""])
+
+
+def _number(x: float) -> str:
+    return f"{x:.4f}".rstrip("0").rstrip(".")
