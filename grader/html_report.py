@@ -32,6 +32,7 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); }
 th { font-weight: 600; color: var(--muted); font-size: 0.9em; }
 td.points, th.points { text-align: right; white-space: nowrap; }
+td.status { white-space: nowrap; }
 .score { font-weight: 600; white-space: nowrap; }
 .full { color: var(--ok); } .partial { color: var(--todo); } .zero { color: var(--bad); }
 .id { color: var(--muted); font-weight: normal; font-size: 0.8em; }
@@ -111,7 +112,7 @@ def _summary_table(result: GradeResult) -> str:
     rows = "".join(
         f'<tr><td><a href="#exercise-{escape(ex.id)}"><code>{escape(ex.id)}</code></a></td>'
         f"<td>{escape(ex.title)}</td><td class=\"points\">{_score(ex.score, ex.max_score)}</td>"
-        f"<td>{escape(exercise_status(ex))}</td></tr>"
+        f'<td class="status">{escape(exercise_status(ex))}</td></tr>'
         for ex in result.exercises)
     return (f'<table><thead><tr><th>{escape(_("exercise"))}</th><th>{escape(_("title"))}</th>'
             f'<th class="points">{escape(_("points"))}</th><th>{escape(_("status"))}</th></tr></thead>'
