@@ -230,9 +230,12 @@ def _seed_everything(request):
 def pytest_pyfunc_call(pyfuncitem):
     try:
         return (yield)
-    except (SystemExit, KeyboardInterrupt) as exc:
-        raise StudentExit(_("your code raised {kind}({arg}) instead of returning: remove exit()/sys.exit() calls")
-                          .format(kind=type(exc).__name__, arg=_text(exc))) from None
+    except SystemExit as exc:
+        raise StudentExit(_("your code raised SystemExit({arg}) instead of returning: remove exit()/sys.exit() calls")
+                          .format(arg=_text(exc))) from None
+    except KeyboardInterrupt:
+        raise StudentExit(_("your code raised KeyboardInterrupt (as if Ctrl+C was pressed) instead of returning: "
+                            "raise an ordinary exception such as ValueError instead").format()) from None
 
 
 @pytest.hookimpl(wrapper=True)

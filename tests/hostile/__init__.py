@@ -55,6 +55,31 @@ def cases() -> list[Case]:
     ]
 
 
+def cgroups_available() -> bool:
+    """Whether each exercise gets a cgroup here (then even a child that left the process group is killed)."""
+    with limits.cgroup(limits.Limits(memory_mb=None, cpu_seconds=None, max_tasks=limits.MAX_TASKS)) as group:
+        return group is not None
+
+
+def recorded_processes(record: Path) -> list[tuple[str, int]]:
+    """(kind, pid) of the processes the cases wrote down in ``record`` (their HOSTILE_PIDS file)."""
+    if not record.exists():
+        return []
+    return [(kind, int(pid)) for kind, pid in (line.split() for line in record.read_text().splitlines())]
+
+
+def still_running(kind: str, pid: int) -> bool:
+    """Whether the process (or, for kind "group", any process of that process group) is still alive."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # state, ppid, pgrp, ...
+        except OSError:
+            continue
+        if fields[0] != "Z" and (int(fields[2]) == pid if kind == "group" else int(stat.parent.name) == pid):
+            return True
+    return False
+
+
 def build(folder: Path) -> tuple[Path, Path]:
     """Write ``folder/course.yaml`` and ``folder/submission/``; returns (course path, submission folder)."""
     submission = folder / "submission"

@@ -1,6 +1,6 @@
-"""Tries to forge its results: prints a full-marks report, and writes unsigned "passed" lines and junk
-into the grader's result pipe. The functions are stubs.
+"""Forges its results on stdout and on the grader's result pipe; the functions are stubs.
 
+It prints a full-marks report, and writes unsigned "passed" lines and junk into the result pipe.
 Expected: 0 points; the forged lines are counted and ignored.
 """
 import gc
