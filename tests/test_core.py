@@ -111,7 +111,7 @@ def test_cli_text_report_and_exit_codes(tmp_path):
 
 
 def test_cli_usage_errors_are_one_line_exit_2(tmp_path):
-    missing = run_cli("grade", str(tmp_path / "nope"), "--course", str(ROOT / "course.yaml"))
+    missing = run_cli("grade", str(tmp_path / "nope"), "--course", str(ROOT / "course.yaml"), "--lang", "en")
     assert missing.exit_code == 2 and "no such file or folder" in missing.output
     bad = tmp_path / "course.yaml"
     bad.write_text("title: x\nexercises: [{id: k, checks: [nope.py]}]\n")
