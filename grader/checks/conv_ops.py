@@ -65,9 +65,7 @@ def summarize_short(t):
 
 def forbid_library(student, targets, *, call, hint):
     """``forbid`` for the library targets and for every name in the student's module bound to one of them."""
-    import torch as torch_module
-
-    originals = [operator.attrgetter(t.removeprefix("torch."))(torch_module) for t in targets]
+    originals = [operator.attrgetter(t.removeprefix("torch."))(torch) for t in targets]
     module = student.module
     aliases = [f"{module.__name__}.{name}" for name, value in vars(module).items()
                if not name.startswith("__") and any(value is original for original in originals)]
