@@ -30,6 +30,7 @@ import tempfile
 import threading
 import time
 import types
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
@@ -140,6 +141,7 @@ def _exercise_process(spec: RunSpec, conn: Connection, secret: bytes, output_pat
     for name in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS"):
         os.environ.pop(name, None)
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    warnings.resetwarnings()  # the grader's -W error / PYTHONWARNINGS must not turn a student's warning into a 0
     os.environ.update(spec.env)
     os.chdir(spec.workdir)
     import pytest
