@@ -249,32 +249,41 @@ def _supervise(spec: RunSpec, output_path: str, limit: float) -> tuple[_Events, 
     start = time.monotonic()  # after start(): the fork server's first start (torch import) is not the student's time
     sender.close()
     os.set_blocking(receiver.fileno(), False)
-    ending, pipe_open = "exited", True
-    while True:
-        remaining = start + limit - time.monotonic()
-        if remaining <= 0:
-            ending = "timeout"
-            break
+    try:
+        ending = _collect(events, receiver, process, deadline=start + limit)
+        elapsed = time.monotonic() - start
+    finally:  # also when the grader itself is interrupted: nothing of the exercise may outlive it
+        exitcode = _stop(process, spec.cgroup)
+        receiver.close()
+    if ending != "timeout" and exitcode not in (0, None):
+        ending = f"code:{exitcode}"
+    return events, ending, elapsed
+
+
+def _collect(events: _Events, receiver: Connection, process, deadline: float) -> str:
+    """Take in the exercise's reports until it exits ("exited") or the deadline passes ("timeout")."""
+    pipe_open = True
+    while (remaining := deadline - time.monotonic()) > 0:
         ready = wait([receiver, process.sentinel] if pipe_open else [process.sentinel], timeout=remaining)
         if receiver in ready:
             pipe_open = events.read(receiver.fileno())
         if process.sentinel in ready:
             events.read(receiver.fileno())  # the last lines it wrote before it exited
-            break
-    elapsed = time.monotonic() - start
+            return "exited"
+    return "timeout"
+
+
+def _stop(process, cgroup: limits.Cgroup | None) -> int | None:
+    """Kill what is left of the exercise (its process group, its cgroup); returns its exit code."""
     _kill_group(process.pid)
-    if spec.cgroup:
-        spec.cgroup.kill()
+    if cgroup:
+        cgroup.kill()
     wait([process.sentinel], limits.KILL_WAIT_S)
     # multiprocessing reads a child's exit code off a pipe without a lock, and Process.start() polls every
     # running child: threads grading in parallel (grade-all) must take turns, or one reads 255 for 0.
     with _start_lock:
         process.join(0)
-        exitcode = process.exitcode
-    receiver.close()
-    if ending != "timeout" and exitcode not in (0, None):
-        ending = f"code:{exitcode}"
-    return events, ending, elapsed
+        return process.exitcode
 
 
 @contextlib.contextmanager
