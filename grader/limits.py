@@ -6,7 +6,7 @@ fork bomb run as root (root ignores RLIMIT_NPROC), nor bound the memory of a who
 nor reach a child that left the process group. So where the machine allows it, each exercise also
 gets its own cgroup, nested in the grader's: ``pids.max`` stops a fork bomb, the memory limit bounds the
 tree, and the grader kills every process in it at the end. Where no cgroup can be made (no permission,
-not Linux), a grader that is not root still gets RLIMIT_NPROC, and the process-group kill remains.
+not Linux), a grader that is not root still gets RLIMIT_NPROC on Linux, and the process-group kill remains.
 """
 from __future__ import annotations
 
