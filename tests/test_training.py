@@ -147,6 +147,8 @@ VARIANTS = {
         def train(model, x, y, device):
             return model
         """, {}),
+    "fashion_not_installed": ("from fashion import build_model, train\n",
+                              {"dataset": "fashion-mnist", "data_dir": "/nonexistent/fashion-mnist"}),
 }
 
 
@@ -160,12 +162,15 @@ def graded(tmp_path_factory):
     for name, (source, settings) in VARIANTS.items():
         (submission / f"variant_{name}.py").write_text(textwrap.dedent(source))
         # generous limits: the reference may share two CPU cores with other test processes
-        entries.append({"id": f"variant_{name}", "module": f"variant_{name}.py", "checks": [str(CHECKS)],
+        checks = CHECKS.with_name("fashion.py") if name.startswith("fashion") else CHECKS
+        entries.append({"id": f"variant_{name}", "module": f"variant_{name}.py", "checks": [str(checks)],
                         "points": 12, "time_limit": 600, "tags": ["slow"],
                         "settings": {"dataset": "mnist-embedded", "train_time_limit": 600, **settings}})
     course = root / "course.yaml"
     course.write_text(json.dumps({"title": "training checks", "language": "en", "seed": 0, "exercises": entries}))
-    return {ex.id.removeprefix("variant_"): ex for ex in grader.grade(submission, course=course, lang="en").exercises}
+    env = {"CONVGRADE_FASHION_MNIST_DIR": ""}  # the setting data_dir decides, whatever the caller's environment
+    return {ex.id.removeprefix("variant_"): ex
+            for ex in grader.grade(submission, course=course, lang="en", env=env).exercises}
 
 
 def _checks(exercise) -> dict:
@@ -234,3 +239,13 @@ def test_missing_flatten_is_caught_by_the_shape_check(graded):
     assert "expected shape (4, 10), got (4, 10, 1, 1)" in checks["model_output_shape"].message
     assert "Flatten" in checks["model_output_shape"].message
     assert "expected (1000, 10)" in checks["held_out_accuracy"].message
+
+
+def test_fashion_without_the_debian_package_is_skipped_not_crashed(graded):
+    exercise = graded["fashion_not_installed"]
+    checks = _checks(exercise)
+    assert checks["model_output_shape"].passed and checks["parameter_budget"].passed
+    accuracy = checks["held_out_accuracy"]
+    assert not accuracy.passed and accuracy.score == 0
+    assert "skipped" in accuracy.message and "apt-get install dataset-fashion-mnist" in accuracy.message
+    assert exercise.status == "ok", exercise.message
