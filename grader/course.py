@@ -36,6 +36,7 @@ class Exercise:
     points: float | None = None  # None: the sum of the checks' weights
     time_limit: float = DEFAULT_TIME_LIMIT
     memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB
+    threads: int = 1  # torch CPU threads while checking; 0 = torch's default (one per core), for training
     tags: tuple[str, ...] = ()
     settings: dict[str, Any] = field(default_factory=dict)
 
@@ -86,9 +87,9 @@ class Course:
 
 
 _COURSE_KEYS = {"title", "language", "seed", "defaults", "exercises"}
-_DEFAULT_KEYS = {"time_limit", "memory_limit_mb"}
+_DEFAULT_KEYS = {"time_limit", "memory_limit_mb", "threads"}
 _EXERCISE_KEYS = {"id", "title", "module", "checks", "hidden_checks", "hidden_count", "points", "time_limit",
-                  "memory_limit_mb", "tags", "settings"}
+                  "memory_limit_mb", "threads", "tags", "settings"}
 
 
 class _Where:
@@ -209,6 +210,12 @@ def _number(value: Any, where: _Where, exercise: str, key: str, *, positive: boo
     return value
 
 
+def _whole(value: Any, where: _Where, exercise: str, key: str, unit: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 4096:
+        raise where.fail(f"must be a whole number of {unit} (0 or more), got {value!r}", exercise=exercise, key=key)
+    return value
+
+
 def _exercise(entry: Any, index: int, defaults: dict, root: Path, where: _Where) -> Exercise:
     if not isinstance(entry, dict):
         raise where.fail(f"entry {index + 1} must be a mapping", key="exercises")
@@ -249,14 +256,13 @@ def _exercise(entry: Any, index: int, defaults: dict, root: Path, where: _Where)
     settings = entry.get("settings", {})
     if not isinstance(settings, dict):
         raise where.fail("must be a mapping", exercise=ex_id, key="settings")
-    hidden_count = entry.get("hidden_count", 0)
-    if not isinstance(hidden_count, int) or isinstance(hidden_count, bool) or hidden_count < 0:
-        raise where.fail(f"must be a whole number of checks, got {hidden_count!r}", exercise=ex_id, key="hidden_count")
+    hidden_count = _whole(entry.get("hidden_count", 0), where, ex_id, "hidden_count", "checks")
+    threads = _whole(entry.get("threads", defaults.get("threads", 1)), where, ex_id, "threads", "threads")
     return Exercise(
         id=ex_id, title=_title(entry.get("title", ex_id), where, ex_id), module=module,
         checks=files("checks", required=True), hidden_checks=files("hidden_checks", required=False),
         hidden_count=hidden_count, points=points, time_limit=float(time_limit), memory_limit_mb=int(memory),
-        tags=tuple(tags), settings=settings,
+        threads=threads, tags=tuple(tags), settings=settings,
     )
 
 

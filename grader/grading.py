@@ -39,7 +39,7 @@ def grade(path: str | Path = "exercises", *, course: Course | str | Path | None 
             result = run_exercise(exercise, submission.folder, seed=seed, lang=lang, device=device,
                                   include_hidden=include_hidden, env=env)
             not_run = 0 if include_hidden else count_checks(exercise.hidden_checks)
-            result.hidden_not_run = exercise.hidden_count + not_run
+            result.hidden_not_run += exercise.hidden_count + not_run
             results.append(result)
             if on_exercise:
                 on_exercise(exercise.id, result)

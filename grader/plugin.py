@@ -67,6 +67,9 @@ def pytest_addoption(parser):
     group.addoption("--lang", default="en", help="language of check messages (pl or en)")
     group.addoption("--exercise-settings", default="{}", help="JSON object from the exercise's course.yaml settings")
     group.addoption("--hidden-checks", action="append", default=[], help="check file whose checks are hidden")
+    group.addoption("--skip-hidden", action="store_true", help="deselect hidden checks (a student-facing run)")
+    group.addoption("--torch-threads", type=int, default=1,
+                    help="torch CPU threads for the checks (0: torch's default, one per core)")
     group.addoption("--memory-limit-mb", type=int, default=0, help="memory the exercise may use (named when it runs out)")
 
 
@@ -78,6 +81,10 @@ def pytest_configure(config):
     if submission:
         sys.path.insert(0, str(Path(submission).resolve()))
     config.stash[_STATE] = _SessionState()
+    threads = config.getoption("torch_threads")
+    if threads > 0:  # tiny tensor ops are many times slower with 2 threads contending for a busy machine
+        import torch
+        torch.set_num_threads(threads)
     config.pluginmanager.register(_Recorder(config), "convgrade-recorder")
 
 
@@ -110,16 +117,34 @@ def check_name(config, item) -> str:
     return f"{exercise}::{item.name.removeprefix('test_')}"
 
 
+def pytest_collectreport(report):
+    """A check file that cannot be imported is the course's bug: remember it, the runner reports it."""
+    if report.failed:
+        _COLLECT_ERRORS.append(f"{report.nodeid or report.fspath}: {report.longreprtext.strip().splitlines()[-1]}")
+
+
+_COLLECT_ERRORS: list[str] = []  # one list per process: an exercise process runs one pytest session
+
+
 def pytest_collection_modifyitems(session, config, items):
     state = config.stash[_STATE]
     hidden_files = {Path(p).resolve() for p in config.getoption("hidden_checks")}
+    kept, hidden_deselected = [], []
     for item in items:
         marker = item.get_closest_marker("points")
         weight = float(marker.args[0]) if marker else 1.0
         hidden = item.get_closest_marker("hidden") is not None or Path(str(item.path)).resolve() in hidden_files
+        if hidden and config.getoption("skip_hidden"):
+            hidden_deselected.append(item)
+            continue
+        kept.append(item)
         state.checks[item.nodeid] = _CheckState(name=check_name(config, item), weight=weight, hidden=hidden)
+    if hidden_deselected:
+        config.hook.pytest_deselected(items=hidden_deselected)
+        items[:] = kept
     config.hook.pytest_grader_collected(
-        config=config, checks=[{"name": c.name, "weight": c.weight, "hidden": c.hidden} for c in state.checks.values()])
+        config=config, checks=[{"name": c.name, "weight": c.weight, "hidden": c.hidden} for c in state.checks.values()],
+        errors=list(_COLLECT_ERRORS), hidden_skipped=len(hidden_deselected))
 
 
 # ----------------------------------------------------------------------------------------- fixtures

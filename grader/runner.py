@@ -77,6 +77,8 @@ class RunSpec:
     lang: str
     device: str | None
     settings_json: str
+    threads: int
+    skip_hidden: bool
     limits: limits.Limits
     cgroup: limits.Cgroup | None = None
     env: dict[str, str] = field(default_factory=dict)
@@ -86,7 +88,7 @@ class RunSpec:
         # and cost full gc.collect() passes at exit (~0.1 s of every exercise with torch loaded).
         args = [*self.check_files, "-p", "grader.plugin", "-p", "_hypothesis_pytestplugin", "-p", "no:cacheprovider",
                 "-p", "no:terminal", "-p", "no:unraisableexception", "-p", "no:threadexception",
-                "--noconftest", "-s", "-c", str(Path(self.workdir) / "pytest.ini"), "--rootdir", self.workdir,
+                "--noconftest", "--import-mode=importlib", "-s", "-c", str(Path(self.workdir) / "pytest.ini"), "--rootdir", self.workdir,
                 "-W", "ignore::pytest.PytestAssertRewriteWarning",
                 "--submission", self.submission_dir, "--student-module", self.module,
                 "--exercise-id", self.exercise_id, "--grading-seed", str(self.seed), "--lang", self.lang,
@@ -95,7 +97,9 @@ class RunSpec:
             args += ["--hidden-checks", hidden]
         if self.device:
             args += ["--grading-device", self.device]
-        return args
+        if self.skip_hidden:
+            args.append("--skip-hidden")
+        return args + ["--torch-threads", str(self.threads)]
 
 
 def _signature(secret: bytes, body: bytes) -> bytes:
@@ -119,8 +123,8 @@ class _Channel:
         while line:
             line = line[os.write(self._conn.fileno(), line):]
 
-    def pytest_grader_collected(self, checks):
-        self.send("collected", checks)
+    def pytest_grader_collected(self, checks, errors, hidden_skipped):
+        self.send("collected", {"checks": checks, "errors": errors, "hidden_skipped": hidden_skipped})
 
     def pytest_grader_check_done(self, check):
         self.send("check", check)
@@ -180,7 +184,7 @@ def run_exercise(exercise: Exercise, submission_dir: Path, *, seed: int, lang: s
             check_files=tuple(str(p) for p in exercise.check_files(include_hidden)),
             hidden_files=tuple(str(p) for p in exercise.hidden_checks), submission_dir=str(submission_dir),
             workdir=workdir, seed=seed, lang=lang, device=device, settings_json=json.dumps(exercise.settings, default=str),
-            limits=process_limits, cgroup=cgroup, env=env or {})
+            threads=exercise.threads, skip_hidden=not include_hidden, limits=process_limits, cgroup=cgroup, env=env or {})
         output_path = str(Path(workdir) / "output.txt")
         events, ending, elapsed = _supervise(spec, output_path, limit)
         if ending.startswith("code:-") and cgroup is not None and cgroup.oom_killed():  # killed by a signal
@@ -195,6 +199,8 @@ class _Events:
 
     secret: bytes
     collected: list[dict] | None = None
+    collect_errors: list[str] = field(default_factory=list)
+    hidden_skipped: int = 0
     checks: dict[str, dict] = field(default_factory=dict)
     exit_code: int | None = None
     forged: int = 0
@@ -228,7 +234,8 @@ class _Events:
             return
         data = json.loads(body)
         if data["kind"] == "collected":
-            self.collected = data["payload"]
+            self.collected, self.collect_errors = data["payload"]["checks"], data["payload"]["errors"]
+            self.hidden_skipped = data["payload"]["hidden_skipped"]
         elif data["kind"] == "check":
             self.checks.setdefault(data["payload"]["name"], data["payload"])  # a forked copy cannot overwrite
         elif data["kind"] == "exit":
@@ -289,14 +296,23 @@ def _stop(process, cgroup: limits.Cgroup | None) -> int | None:
 @contextlib.contextmanager
 def _caller_script_hidden() -> Iterator[None]:
     """multiprocessing re-runs the caller's ``__main__`` script in each new process (harmless only behind
-    ``if __name__ == "__main__":``); an exercise process needs nothing from it, so it is hidden meanwhile."""
+    ``if __name__ == "__main__":``); an exercise process needs nothing from it, so it is hidden meanwhile.
+
+    The fork server, launched by the first start(), also gets a fixed PYTHONHASHSEED: a student's loop
+    over a set of strings then runs in the same order at every grading.
+    """
     with _start_lock:
-        caller = sys.modules["__main__"]
+        caller, hash_seed = sys.modules["__main__"], os.environ.get("PYTHONHASHSEED")
         sys.modules["__main__"] = types.ModuleType("__main__")
+        os.environ["PYTHONHASHSEED"] = "0"
         try:
             yield
         finally:
             sys.modules["__main__"] = caller
+            if hash_seed is None:
+                del os.environ["PYTHONHASHSEED"]
+            else:
+                os.environ["PYTHONHASHSEED"] = hash_seed
 
 
 def _kill_group(pid: int | None) -> None:
@@ -357,10 +373,11 @@ def _result(exercise: Exercise, events: _Events, ending: str, elapsed: float, ou
             limit: float, memory_mb: int, lang: str) -> ExerciseResult:
     title = exercise.title_in(lang)
     collected = events.collected
-    if collected is None:
-        status, message = (_describe_ending(ending, limit, memory_mb) if ending != "exited" else (
-            ERROR, _("the checks for this exercise could not be loaded (a problem in the course, not in your "
-                     "code): {detail}").format(detail=_last_line(output))))
+    if collected is None or events.collect_errors or not collected:
+        detail = "; ".join(events.collect_errors) or _last_line(output)
+        status, message = (_describe_ending(ending, limit, memory_mb) if ending != "exited" and collected is None
+                           else (ERROR, _("the checks for this exercise could not be loaded (a problem in the "
+                                          "course, not in your code): {detail}").format(detail=detail)))
         return ExerciseResult(id=exercise.id, title=title, score=0.0,
                               max_score=exercise.points or 0.0, status=status, message=message,
                               duration=round(elapsed, 3), output=output)
@@ -376,6 +393,7 @@ def _result(exercise: Exercise, events: _Events, ending: str, elapsed: float, ou
               "KeyboardInterrupt or change the grader? The output may say more.").format(code=events.exit_code))
     checks: list[CheckResult] = []
     first_missing = True
+    earned = 0.0  # summed before rounding, so an exercise worth 12 totals 12, not 11.9996
     for spec in collected:
         max_score = round(spec["weight"] * scale, 4)
         done = events.checks.get(spec["name"])
@@ -385,6 +403,7 @@ def _result(exercise: Exercise, events: _Events, ending: str, elapsed: float, ou
             checks.append(CheckResult(name=spec["name"], score=0.0, max_score=max_score, passed=False,
                                       message=note, hidden=spec["hidden"], details={"reason": "not_run"}))
             continue
+        earned += spec["weight"] * scale * done["credit"]
         checks.append(CheckResult(
             name=done["name"], score=round(max_score * done["credit"], 4), max_score=max_score, passed=done["passed"],
             message=printable(done["message"]), duration=done["duration"], hidden=done["hidden"],
@@ -392,9 +411,10 @@ def _result(exercise: Exercise, events: _Events, ending: str, elapsed: float, ou
     status, message = _exercise_status(checks, stopped_status, stopped_message)
     warnings = [_("{n} forged result messages were ignored").format(n=events.forged)] if events.forged else []
     return ExerciseResult(id=exercise.id, title=title,
-                          score=round(sum(c.score for c in checks), 4),
-                          max_score=round(sum(c.max_score for c in checks), 4), status=status, message=message,
-                          checks=checks, duration=round(elapsed, 3), output=output, warnings=warnings)
+                          score=round(earned, 4), max_score=round(total_weight * scale, 4), status=status,
+                          message=message,
+                          checks=checks, duration=round(elapsed, 3), output=output, warnings=warnings,
+                          hidden_not_run=events.hidden_skipped)
 
 
 def _exercise_status(checks: list[CheckResult], stopped_status: str | None, stopped_message: str) -> tuple[str, str]:

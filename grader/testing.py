@@ -82,16 +82,36 @@ def assert_close(got: Any, expected: torch.Tensor, *, call: str, hint: str = "",
 
 
 def assert_equal(got: Any, expected: Any, *, call: str, hint: str = "") -> None:
-    """Exact equality for ints, tuples and lists, with the type checked first (``2.0`` is not ``2``)."""
-    if isinstance(expected, int) and not isinstance(expected, bool):
-        if isinstance(got, torch.Tensor) and got.numel() == 1 and not got.is_floating_point():
-            got = int(got.item())
-        if not isinstance(got, int) or isinstance(got, bool):
-            fail(_("{call} returned {kind} {got}, expected the int {expected}.").format(
-                call=call, kind=type(got).__name__, got=summarize(got), expected=expected), hint)
-    if got != expected:
+    """Exact equality of plain values (ints, tuples, lists, nested): the type is checked first (``2.0`` is
+    not ``2``), and only built-in types compare, so an object with a rigged ``__eq__`` cannot pass."""
+    got = _plain(got)
+    if type(got) is not type(expected):
+        fail(_("{call} returned {kind} {got}, expected {expected_kind} {expected}.").format(
+            call=call, kind=type(got).__name__, got=summarize(got), expected_kind=type(expected).__name__,
+            expected=summarize(expected)), hint)
+    if not _same(got, expected):
         fail(_("{call}: expected {expected}, got {got}.").format(
             call=call, expected=summarize(expected), got=summarize(got)), hint)
+
+
+def _plain(value: Any) -> Any:
+    """torch.Size -> tuple and a one-element integer tensor -> int; tuples and lists rebuilt item by item."""
+    if isinstance(value, torch.Tensor) and value.numel() == 1 and not value.is_floating_point() \
+            and value.dtype != torch.bool:
+        return int(value.item())
+    if isinstance(value, torch.Size):
+        return tuple(int(v) for v in value)
+    if type(value) in (tuple, list):
+        return type(value)(_plain(v) for v in value)
+    return value
+
+
+def _same(got: Any, expected: Any) -> bool:
+    if type(got) is not type(expected):
+        return False
+    if type(expected) in (tuple, list):
+        return len(got) == len(expected) and all(map(_same, got, expected))
+    return got == expected
 
 
 def assert_float(got: Any, expected: float, *, call: str, hint: str = "", rel: float = 1e-6, abs_: float = 1e-12) -> None:

@@ -86,7 +86,7 @@ def test_gradescope_shape(solutions_result):
     for test in data["tests"]:
         assert {"name", "score", "max_score", "output", "visibility"} <= set(test)
         assert test["visibility"] in ("visible", "after_published", "hidden", "after_due_date")
-    assert sum(t["max_score"] for t in data["tests"]) == pytest.approx(solutions_result.max_score)
+    assert sum(t["max_score"] for t in data["tests"]) == pytest.approx(solutions_result.max_score, abs=0.01)
 
 
 def test_classroom_shape(stubs_result):
@@ -125,3 +125,25 @@ def test_cli_list(course):
     assert result.exit_code == 0
     for ex in course.exercises:
         assert ex.id in result.output
+
+
+def test_broken_check_file_is_a_course_error_not_a_silent_zero(course_copy):
+    checks = course_copy.parent / "grader" / "checks" / "shapes.py"
+    checks.write_text(checks.read_text() + "\nimport a_module_that_does_not_exist\n")
+    result = grader.grade(ROOT / "solutions", course=course_copy, exercises=["kernels", "shapes"], lang="en")
+    kernels, shapes = result.exercises
+    assert kernels.score == kernels.max_score
+    assert shapes.status == "error" and shapes.score == 0
+    assert "could not be loaded" in shapes.message and "a_module_that_does_not_exist" in shapes.message
+
+
+def test_hidden_checks_are_left_out_of_a_student_run(course_copy):
+    checks = course_copy.parent / "grader" / "checks" / "kernels.py"
+    checks.write_text(checks.read_text() + "\n\n@pytest.mark.hidden\ndef test_secret(student):\n    assert False\n")
+    full = grader.grade(ROOT / "solutions", course=course_copy, exercises=["kernels"], lang="en")
+    public = grader.grade(ROOT / "solutions", course=course_copy, exercises=["kernels"], lang="en",
+                          include_hidden=False)
+    assert [c.name for c in full.exercises[0].checks if c.hidden] == ["kernels::secret"]
+    assert not any(c.hidden for c in public.exercises[0].checks)
+    assert public.exercises[0].score == public.exercises[0].max_score
+    assert public.exercises[0].hidden_not_run == 1

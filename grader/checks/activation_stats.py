@@ -22,14 +22,6 @@ HISTC_HINT = _("Each column is torch.histc(acts.float(), bins=40, min=0, max=10)
                "with dim=1 (shape (40, n_batches)) and apply log1p to the whole matrix.")
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny tensors: one intra-op thread is fastest and immune to OpenMP contention on a busy grading machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
 
 def stat_dict(got, call):
     if not isinstance(got, dict) or not {"mean", "std", "near_zero"} <= set(got):

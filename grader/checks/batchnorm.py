@@ -26,15 +26,6 @@ MOMENTUM_HINT = _("The momentum convention looks inverted: PyTorch keeps (1 - mo
 EVAL_HINT = _("In eval mode normalise with running_mean and running_var (not the batch's statistics) and leave "
               "them unchanged: (x - running_mean) / sqrt(running_var + eps) * weight + bias.")
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny tensors: one intra-op thread is fastest, and immune to OpenMP contention on a busy grading machine
-    (with 2 threads, a 4x3x4x4 nn.BatchNorm2d call can take milliseconds instead of microseconds)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
 
 shapes = st.tuples(st.integers(2, 4), st.integers(1, 4), st.integers(1, 4), st.integers(1, 4))
 epss = st.sampled_from([1e-5, 1e-3])

@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from grader.i18n import _
-from grader.testing import assert_equal, fail
+from grader.testing import assert_equal
 
 # The fastbook 3-vs-7 model: (ni, nf, parameters printed by the chapter), ks=3 everywhere.
 TEXTBOOK_LAYERS = [(1, 4, 40), (4, 8, 296), (8, 16, 1168), (16, 32, 4640), (32, 2, 578)]

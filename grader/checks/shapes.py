@@ -59,8 +59,6 @@ def test_conv_out_shape_matches_conv2d(student, n, c, h, w, out, ks, stride, pad
     with torch.no_grad():
         expected = tuple(conv(torch.zeros(n, c, h, w)).shape)
     got = student.conv_out_shape((n, c, h, w), out, ks, stride, padding)
-    if isinstance(got, torch.Size):
-        got = tuple(got)
     assert_equal(got, expected, call=f"conv_out_shape({(n, c, h, w)}, {out}, ks={ks}, stride={stride}, "
                                      f"padding={padding})",
                  hint=_("NCHW in, NCHW out: the batch size stays, the channels become out_channels, and height "
