@@ -8,6 +8,7 @@ With CUDA available the same runs follow on the GPU (``--device`` picks one devi
 
     python bench/mnist_check.py                 # 5 seeds, cpu (and cuda when present)
     python bench/mnist_check.py --seeds 10 --device cpu
+    python bench/mnist_check.py --exercise fashion --seeds 3 --threads 0   # torch's default threads
 
 Timings are only comparable on an otherwise idle machine: the load average is printed with them, and
 PyTorch's default of one thread per core slows down sharply when other processes share the cores.
@@ -18,21 +19,37 @@ import argparse
 import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import torch
+import yaml
 
 import grader
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(device: str, seeds: int, exercise: str) -> list[dict]:
+def course_with_threads(folder: Path, exercise: str, threads: int) -> Path:
+    """A copy of course.yaml (absolute check paths) whose ``exercise`` runs with ``threads`` torch threads."""
+    manifest = yaml.safe_load((ROOT / "course.yaml").read_text(encoding="utf-8"))
+    for entry in manifest["exercises"]:
+        for key in ("checks", "hidden_checks"):
+            if key in entry:
+                entry[key] = [str(ROOT / path) for path in entry[key]]
+        if entry["id"] == exercise:
+            entry["threads"] = threads
+    path = folder / "course.yaml"
+    path.write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def run(device: str, seeds: int, exercise: str, course: Path) -> list[dict]:
     rows = []
     for seed in range(seeds):
         started = time.perf_counter()
-        result = grader.grade(ROOT / "solutions", course=ROOT / "course.yaml", exercises=[exercise], seed=seed,
+        result = grader.grade(ROOT / "solutions", course=course, exercises=[exercise], seed=seed,
                               device=device, lang="en")
         wall = time.perf_counter() - started
         ex = result.exercises[0]
@@ -63,13 +80,18 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--device", choices=["cpu", "cuda"], help="only this device (default: cpu, and cuda if present)")
     parser.add_argument("--exercise", default="mnist", help="exercise id (fashion works too, if installed)")
+    parser.add_argument("--threads", type=int, help="torch threads in the exercise process (course.yaml `threads`; "
+                                                    "0 = torch's default, one per core)")
     args = parser.parse_args()
     devices = [args.device] if args.device else ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-    print(f"torch {torch.__version__}, {os.cpu_count()} CPU cores, {torch.get_num_threads()} torch threads, "
+    folder = Path(tempfile.mkdtemp(prefix="mnist-check-"))
+    course = course_with_threads(folder, args.exercise, args.threads) if args.threads is not None else ROOT / "course.yaml"
+    threads = getattr(grader.load_course(course).exercise(args.exercise), "threads", "?")
+    print(f"torch {torch.__version__}, {os.cpu_count()} CPU cores, exercise threads {threads} (0 = one per core), "
           f"load average {os.getloadavg()[0]:.2f}" + (f", GPU {torch.cuda.get_device_name()}" if "cuda" in devices else ""))
     failures = 0
     for device in devices:
-        rows = run(device, args.seeds, args.exercise)
+        rows = run(device, args.seeds, args.exercise, course)
         summary(device, rows)
         failures += sum(r["accuracy"] < 0.97 for r in rows) if args.exercise == "mnist" else 0
     print(f"\nload average at the end {os.getloadavg()[0]:.2f}")
