@@ -183,7 +183,9 @@ def load_idx_folder(folder: Path | str, *, name: str, classes: tuple[str, ...] =
     """
     folder = Path(folder)
     if not folder.is_dir():
-        raise DatasetUnavailable(f"{folder}: no such folder (it should hold the four IDX files of {name})")
+        hint = "" if folder.is_absolute() else (f"; a relative path is looked up from the current folder {Path.cwd()}, "
+                                                "which for a graded exercise is a temporary folder: use an absolute path")
+        raise DatasetUnavailable(f"{folder}: no such folder (it should hold the four IDX files of {name}){hint}")
     arrays = {}
     for stem, (ndim, count, split) in IDX_FILES.items():
         if counts is not None:
