@@ -4,8 +4,10 @@ Every entry of the submissions folder is one student: a subfolder (laid out like
 ``.zip`` of one, or a single ``.py``/``.ipynb`` file. Students are graded in parallel by a pool of
 threads, each calling :func:`grader.grade`: the threads only wait on exercise processes forked from the
 one fork server, so nothing that ran torch is ever forked, and each exercise keeps the isolation and
-limits of the core. Whatever goes wrong with one student (even a bug in the grader) becomes that
-student's error row; the batch always finishes. A student whose files, course version and grading
+limits of the core. Exercises tagged ``slow`` (training, timed against the whole machine) run one at a
+time with nothing beside them, so a student's accuracy never depends on who was graded alongside.
+Whatever goes wrong with one student (even a bug in the grader) becomes that student's error row; the
+batch always finishes. A student whose files, course version and grading
 options are unchanged since the last run is not graded again (``force`` redoes everyone).
 """
 from __future__ import annotations
@@ -16,6 +18,7 @@ import importlib.metadata
 import json
 import shutil
 import tempfile
+import threading
 import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -61,6 +64,35 @@ class Options:
     device: str | None = None
     seed: int | None = None
     include_hidden: bool = True
+
+
+class _Turns:
+    """Quick exercises share the machine; a slow one waits for it to empty and then has it alone."""
+
+    def __init__(self):
+        self._changed = threading.Condition()
+        self._quick = 0          # quick exercises running
+        self._slow = False       # a slow exercise running
+        self._slow_waiting = 0   # slow exercises waiting: quick ones let them go first, so they are not starved
+
+    def enter(self, slow: bool) -> None:
+        with self._changed:
+            if slow:
+                self._slow_waiting += 1
+                self._changed.wait_for(lambda: not self._slow and not self._quick)
+                self._slow_waiting -= 1
+                self._slow = True
+            else:
+                self._changed.wait_for(lambda: not self._slow and not self._slow_waiting)
+                self._quick += 1
+
+    def leave(self, slow: bool) -> None:
+        with self._changed:
+            if slow:
+                self._slow = False
+            else:
+                self._quick -= 1
+            self._changed.notify_all()
 
 
 def find_students(folder: Path, exclude: Path | None = None) -> list[Student]:
@@ -121,8 +153,9 @@ def grade_all(folder: str | Path, out_dir: str | Path, *, course: Course, jobs: 
     if todo:
         start_server()  # import torch in the fork server once, before the threads queue up behind it
         pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="convgrade-student")
+        turns = _Turns()
         try:
-            futures = [pool.submit(_grade_student, student, course, options) for student in todo]
+            futures = [pool.submit(_grade_student, student, course, options, turns) for student in todo]
             for future in as_completed(futures):
                 row = future.result()
                 _write_json(out / f"{row.student.id}.json", row, keys[row.student])
@@ -136,18 +169,30 @@ def grade_all(folder: str | Path, out_dir: str | Path, *, course: Course, jobs: 
     return ordered
 
 
-def _grade_student(student: Student, course: Course, options: Options) -> Row:
+def _grade_student(student: Student, course: Course, options: Options, turns: _Turns) -> Row:
+    running: list[bool] = []  # whether the exercise now running is slow, while it holds its turn
+
+    def take_turns(exercise_id: str, result) -> None:
+        if result is None:
+            running.append(course.exercise(exercise_id).slow)
+            turns.enter(running[-1])
+        else:
+            turns.leave(running.pop())
+
     try:
         with _as_exercise_file(student.path, course, options.exercises) as path:
             result = grade(path, course=course, exercises=options.exercises, skip_slow=options.skip_slow,
                            lang=options.lang, device=options.device, seed=options.seed,
-                           include_hidden=options.include_hidden)
+                           include_hidden=options.include_hidden, on_exercise=take_turns)
         return Row(student, replace(result, submission=str(student.path)))
     except SubmissionError as exc:  # nothing in the files can be graded: the message says why, in one line
         return Row(student, error=str(exc))
     except Exception as exc:  # noqa: BLE001 - a bug in the grader costs this student's row, never the batch
         first_line = f"{type(exc).__name__}: {exc}".splitlines()[0]
         return Row(student, error=first_line, trace=traceback.format_exc())
+    finally:
+        for slow in running:  # an exercise that raised never reported its end: give its turn back
+            turns.leave(slow)
 
 
 @contextmanager

@@ -8,7 +8,8 @@ hidden ones included; students see a hidden check's result only as its visibilit
 
 ``github_workflow`` writes a GitHub Actions workflow that grades a folder on every push, keeps the JSON
 and JUnit reports as artifacts, puts a table of points on the run's summary page and fails below a
-percentage. The same command's ``--format classroom`` prints what GitHub Classroom's reporter reads.
+percentage; with ``classroom`` it also hands the ``--format classroom`` JSON to GitHub Classroom's
+grading reporter, so a Classroom assignment shows the points.
 """
 from __future__ import annotations
 

@@ -151,6 +151,43 @@ def test_cli_grades_single_file_students_as_the_chosen_exercise(course, tmp_path
     assert json.loads((out / "carol.json").read_text())["submission"] == str(subs / "carol.py")
 
 
+TIMED = """\
+import time
+
+
+def test_records_when_it_ran(student, exercise_settings):
+    start = time.time()
+    time.sleep(0.3)
+    with open(exercise_settings["log"], "a") as log:
+        log.write(f"{exercise_settings['kind']} {start} {time.time()}\\n")
+"""
+
+
+def test_slow_exercises_run_alone_while_quick_ones_share_the_machine(tmp_path):
+    """A training exercise is timed against the whole machine, so nothing may run beside it."""
+    (tmp_path / "checks").mkdir()
+    (tmp_path / "checks" / "check_timed.py").write_text(TIMED)
+    log = tmp_path / "ran.log"
+    (tmp_path / "course.yaml").write_text(
+        "title: turns\nlanguage: en\nexercises:\n" + "".join(
+            f"  - {{id: {name}, checks: [checks/check_timed.py], tags: [{'slow' if kind == 'slow' else 'quick'}], "
+            f"settings: {{log: '{log}', kind: {kind}}}}}\n"
+            for name, kind in (("first", "quick"), ("train", "slow"), ("last", "quick"))))
+    subs = tmp_path / "submissions"
+    for name in "abcd":
+        student(subs, name, first=RIGHT, train=RIGHT, last=RIGHT)
+
+    batch.grade_all(subs, tmp_path / "grades", course=load_course(tmp_path / "course.yaml"), jobs=3)
+
+    runs = [(kind, float(start), float(end)) for kind, start, end in map(str.split, log.read_text().splitlines())]
+    assert len(runs) == 12
+    for kind, start, end in runs:
+        overlapping = [other for other in runs if other[1] < end and start < other[2]]
+        assert kind == "quick" or len(overlapping) == 1, f"a slow exercise ran beside {overlapping}"
+    quick = [run for run in runs if run[0] == "quick"]
+    assert any(a[1] < b[2] and b[1] < a[2] for a in quick for b in quick if a != b), "quick ones never shared"
+
+
 def test_two_entries_for_one_student_stop_before_grading(course, tmp_path):
     subs = tmp_path / "submissions"
     student(subs, "erin", alpha=RIGHT)
