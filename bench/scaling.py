@@ -4,7 +4,7 @@ Trains ``solutions/fashion.py`` (its own build_model() and train(), unchanged: s
 and 1cycle schedule) on the first 2,500 / 5,000 / 10,000 / 30,000 / 60,000 official training images and
 measures the accuracy on all 10,000 official test images, through the same code the check uses
 (``grader.training.run_training``). Prints a table with training seconds and images per second
-(images seen = n x epochs). Needs ``apt-get install dataset-fashion-mnist``.
+(images seen = n x epochs) and the load average after each row. Needs ``apt-get install dataset-fashion-mnist``.
 
     python bench/scaling.py                        # cpu, seed 0
     python bench/scaling.py --device cuda --sizes 10000 60000 --seeds 3
@@ -50,8 +50,10 @@ def main() -> int:
     epochs = getattr(solution, "EPOCHS", "?")
     print(f"{args.module} reference ({dataset}, {epochs} epochs): torch {torch.__version__}, device {args.device}, "
           f"{torch.get_num_threads()} threads, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
-    print(f"{'train images':>12} | {'train s':>8} | {'images/s':>9} | {'accuracy':>8} | {'test images':>11}")
-    print(f"{'-' * 12}-+-{'-' * 8}-+-{'-' * 9}-+-{'-' * 8}-+-{'-' * 11}")
+    torch.manual_seed(0)  # warm-up (thread pool, allocator), so the first row is not charged for it
+    training.run_training(solution, config, args.device, split, n_train=512)
+    print(f"{'train images':>12} | {'train s':>8} | {'images/s':>9} | {'accuracy':>8} | {'test images':>11} | {'load':>5}")
+    print(f"{'-' * 12}-+-{'-' * 8}-+-{'-' * 9}-+-{'-' * 8}-+-{'-' * 11}-+-{'-' * 5}")
     for n in args.sizes:
         n = min(n, split.n_train)
         seconds, accuracies = [], []
@@ -62,8 +64,8 @@ def main() -> int:
             accuracies.append(run.accuracy)
         train_s = statistics.mean(seconds)
         rate = n * (epochs if isinstance(epochs, int) else 1) / train_s
-        print(f"{n:>12,} | {train_s:>8.1f} | {rate:>9,.0f} | {statistics.mean(accuracies):>8.4f} | {split.n_test:>11,}",
-              flush=True)
+        print(f"{n:>12,} | {train_s:>8.1f} | {rate:>9,.0f} | {statistics.mean(accuracies):>8.4f} | {split.n_test:>11,} | "
+              f"{os.getloadavg()[0]:>5.2f}", flush=True)
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
     return 0
 
