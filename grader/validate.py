@@ -35,12 +35,22 @@ def validate(course: Course, exercise_ids: list[str] | None = None, *, skip_slow
     ids = [exercise.id for exercise in ready]
     solved = grade(course.root / SOLUTIONS, course=course, exercises=ids)
     with tempfile.TemporaryDirectory(prefix="convgrade-stubs-") as folder:
-        for module, text in stubs.items():
+        for module, text in {**_other_stubs(course), **stubs}.items():  # a stub may import another (mnist: batchnorm)
             (Path(folder) / module).write_text(text, encoding="utf-8")
         unsolved = grade(folder, course=course, exercises=ids)
     for exercise, solution, stub in zip(ready, solved.exercises, unsolved.exercises):
         problems += _exercise_problems(course, exercise, solution, stub)
     return problems
+
+
+def _other_stubs(course: Course) -> dict[str, str]:
+    stubs = {}
+    for exercise in course.exercises:
+        try:
+            stubs[exercise.module] = stub_source(course, exercise)
+        except CourseError:  # reported when that exercise itself is validated
+            continue
+    return stubs
 
 
 def _solutions_not_in_course(course: Course) -> list[str]:
