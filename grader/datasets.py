@@ -42,6 +42,8 @@ from pathlib import Path
 
 import numpy as np
 
+from grader.i18n import _
+
 MNIST_SUBSET_PATH = Path(__file__).with_name("data") / "mnist_subset.npz"
 MNIST_SUBSET_SHA256 = "200549c6528918a906ad0147e8b6c8f5e8460b7b8e6f4c0f6df9b7895aa63eaa"
 MNIST_SUBSET_SEED = 13
@@ -216,9 +218,9 @@ def mnist_idx_dir(settings: dict | None = None) -> Path:
     """The folder for ``mnist-idx``: ``$CONVGRADE_MNIST_DIR`` (the CLI's ``--mnist-dir``), else ``data_dir``."""
     value = os.environ.get(MNIST_DIR_ENV) or (settings or {}).get("data_dir")
     if not value:
-        raise DatasetUnavailable(f"dataset mnist-idx needs the folder with the MNIST IDX files: pass --mnist-dir "
-                                 f"DIR (environment variable {MNIST_DIR_ENV}) or set data_dir in the exercise's "
-                                 "settings in course.yaml; the grader never downloads it")
+        raise DatasetUnavailable(_("dataset mnist-idx needs the folder with the MNIST IDX files: pass --mnist-dir "
+                                   "DIR (environment variable {env}) or set data_dir in the exercise's settings in "
+                                   "course.yaml; the grader never downloads it").format(env=MNIST_DIR_ENV))
     return _resolve_dir(value)
 
 
@@ -235,9 +237,10 @@ def load_mnist_idx(folder: Path | str | None = None, settings: dict | None = Non
 def load_fashion_mnist(folder: Path | str | None = None, settings: dict | None = None) -> Split:
     folder = Path(folder) if folder is not None else fashion_dir(settings)
     if not folder.is_dir() or not any(folder.glob("t*-*-idx*")):
-        raise DatasetUnavailable(f"Fashion-MNIST is not installed: {folder} has no IDX files; install it with "
-                                 f"`{FASHION_APT_HINT}` (Debian/Ubuntu) or point {FASHION_DIR_ENV} or the "
-                                 "exercise setting data_dir at a folder holding the four IDX files")
+        raise DatasetUnavailable(_("Fashion-MNIST is not installed: {folder} has no IDX files; install it with "
+                                   "`{apt}` (Debian/Ubuntu) or point {env} or the exercise setting data_dir at a "
+                                   "folder holding the four IDX files").format(
+                                       folder=folder, apt=FASHION_APT_HINT, env=FASHION_DIR_ENV))
     return load_idx_folder(folder, name="fashion-mnist", classes=FASHION_CLASSES)
 
 
