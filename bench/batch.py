@@ -6,8 +6,8 @@ whose module loops forever at import. A temp course.yaml gives the quick exercis
 (--time-limit), so a loop costs that much and no more. Prints submissions per minute for each --jobs
 and the speed-up, in two runs:
   1. the quick exercises only, --students submissions (default 40);
-  2. the quick exercises and the MNIST training, --slow-students submissions (default 4, since one
-     MNIST training takes about a minute on a 2-core machine); Fashion-MNIST is left out of both.
+  2. the quick exercises and the MNIST training, --slow-students submissions (default 4: grade-all runs
+     training exercises one at a time, so they set the pace); Fashion-MNIST is left out of both.
 Each grade-all runs as its own process with --force, so each pays the fork server's start, as users do.
 """
 import argparse
@@ -115,7 +115,7 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
     run("Without MNIST", args.students, False, args.jobs, args.time_limit)
     if args.slow_students:
-        run("With MNIST (fewer submissions: one training takes about a minute)", args.slow_students, True,
+        run("With MNIST (fewer submissions: trainings run one at a time)", args.slow_students, True,
             args.jobs, args.time_limit)
 
 
