@@ -26,7 +26,7 @@ import yaml
 
 import grader
 from grader.course import Course, CourseError, Exercise, load_course
-from grader.i18n import _, language, set_language
+from grader.i18n import _, using_language
 
 BEGIN, END, PROMPT, LINE = "# BEGIN SOLUTION", "# END SOLUTION", "# PROMPT", "# SOLUTION"
 SOLUTIONS, EXERCISES, NOTEBOOKS = Path("solutions"), Path("exercises"), Path("exercises") / "notebooks"
@@ -91,16 +91,12 @@ def assignment_files(course: Course, exercises: list[Exercise] | None = None) ->
     from grader.notebooks import build_notebook  # nbformat takes 0.2 s to import; grading never needs it
 
     files = {}
-    caller_language = language()
-    set_language(course.language)  # notebooks speak the course's language, whoever builds them
-    try:
+    with using_language(course.language):  # notebooks speak the course's language, whoever builds them
         for exercise in course.exercises if exercises is None else exercises:
             stub = stub_source(course, exercise)
             files[EXERCISES / exercise.module] = stub
             files[NOTEBOOKS / f"{exercise.module_name}.ipynb"] = build_notebook(
                 exercise, exercise.title_in(course.language), stub)
-    finally:
-        set_language(caller_language)
     return files
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from grader.assign import count_checks
 from grader.course import Course, load_course
-from grader.i18n import set_language
+from grader.i18n import using_language
 from grader.results import ExerciseResult, GradeResult
 from grader.runner import run_exercise
 from grader.submission import prepare
@@ -27,23 +27,24 @@ def grade(path: str | Path = "exercises", *, course: Course | str | Path | None 
     """
     course = course if isinstance(course, Course) else load_course(course)
     lang = lang or course.language
-    set_language(lang)
-    seed = course.seed if seed is None else seed
-    started = time.monotonic()
-    with prepare(path, course) as submission:
-        wanted = exercises or ([course.by_module(submission.single_module).id] if submission.single_module else None)
-        results = []
-        for exercise in course.select(wanted, skip_slow=skip_slow):
-            if on_exercise:
-                on_exercise(exercise.id, None)
-            result = run_exercise(exercise, submission.folder, seed=seed, lang=lang, device=device,
-                                  include_hidden=include_hidden, env=env)
-            not_run = 0 if include_hidden else count_checks(exercise.hidden_checks)
-            result.hidden_not_run += exercise.hidden_count + not_run
-            results.append(result)
-            if on_exercise:
-                on_exercise(exercise.id, result)
-        warnings = list(submission.warnings)
-    return GradeResult(course=course.title_in(lang), submission=str(path), exercises=results, seed=seed, lang=lang,
-                       device=device or "auto", course_version=course.version,
-                       duration=round(time.monotonic() - started, 3), warnings=warnings)
+    with using_language(lang):  # the student's language for this run; the caller's again afterwards
+        seed = course.seed if seed is None else seed
+        started = time.monotonic()
+        with prepare(path, course) as submission:
+            single = submission.single_module
+            wanted = exercises or ([course.by_module(single).id] if single else None)
+            results = []
+            for exercise in course.select(wanted, skip_slow=skip_slow):
+                if on_exercise:
+                    on_exercise(exercise.id, None)
+                result = run_exercise(exercise, submission.folder, seed=seed, lang=lang, device=device,
+                                      include_hidden=include_hidden, env=env)
+                not_run = 0 if include_hidden else count_checks(exercise.hidden_checks)
+                result.hidden_not_run += exercise.hidden_count + not_run
+                results.append(result)
+                if on_exercise:
+                    on_exercise(exercise.id, result)
+            warnings = list(submission.warnings)
+        return GradeResult(course=course.title_in(lang), submission=str(path), exercises=results, seed=seed, lang=lang,
+                           device=device or "auto", course_version=course.version,
+                           duration=round(time.monotonic() - started, 3), warnings=warnings)

@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.padding import Padding
 from rich.table import Table
 
-from grader.i18n import _
+from grader.i18n import _, using_language
 from grader.results import NOT_IMPLEMENTED, OK, CheckResult, ExerciseResult, GradeResult
 
 STATUS_STYLE = {OK: "green", NOT_IMPLEMENTED: "yellow"}
@@ -30,7 +30,13 @@ def write_text(result: GradeResult, stream: IO[str] | None = None, *, color: boo
     """A table per submission, then each exercise's failing checks with what to fix, then the total and what to do.
 
     Colour only on a terminal (``color`` forces it on or off); piped output and CI logs get plain text.
+    Written in the language the result was graded in.
     """
+    with using_language(result.lang):
+        _write_text(result, stream, color)
+
+
+def _write_text(result: GradeResult, stream: IO[str] | None, color: bool | None) -> None:
     console = Console(file=stream, no_color=color is False, force_terminal=color or None, highlight=False,
                       soft_wrap=False)
     if not console.is_terminal:
