@@ -48,7 +48,7 @@ DEFAULT_MAX_PARAMS = 100_000
 DATASET_DEFAULTS: dict[str, dict[str, Any]] = {
     "mnist-embedded": {"thresholds": [{"accuracy": 0.95, "credit": 0.5}, {"accuracy": 0.97, "credit": 1.0}],
                        "train_time_limit": 45},
-    "mnist-idx": {"thresholds": [{"accuracy": 0.98, "credit": 0.5}, {"accuracy": 0.985, "credit": 1.0}],
+    "mnist-idx": {"thresholds": [{"accuracy": 0.985, "credit": 0.5}, {"accuracy": 0.99, "credit": 1.0}],
                   "train_time_limit": 150},
     "fashion-mnist": {"thresholds": [{"accuracy": 0.88, "credit": 0.5}, {"accuracy": 0.90, "credit": 1.0}],
                       "train_time_limit": 75},
