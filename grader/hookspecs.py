@@ -9,3 +9,11 @@ def pytest_grader_collected(config, checks, errors, hidden_skipped):
 
 def pytest_grader_check_done(config, check):
     """One check finished: {"name", "weight", "hidden", "passed", "credit", "message", "reason", "duration", "details"}."""
+
+
+def pytest_grader_check_started(config, name):
+    """A check is about to run (the grader names it if the exercise stops while it runs)."""
+
+
+def pytest_grader_progress(config, name, event):
+    """The student's code reported progress during check ``name`` (epoch, batch, loss, text)."""

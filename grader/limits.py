@@ -118,6 +118,11 @@ class Cgroup:
                         return True
         return False
 
+    def cpu_meter(self, session: int | None = None) -> "CpuMeter":
+        files = [str(Path(d, name)) for d in self.dirs for name in ("cpu.stat", "cpuacct.usage")
+                 if Path(d, name).exists()]
+        return CpuMeter(tuple(files[:1]), session)
+
     def remove(self) -> None:
         deadline = time.monotonic() + KILL_WAIT_S
         for folder in self.dirs:
@@ -131,6 +136,38 @@ class Cgroup:
                     if time.monotonic() > deadline:
                         break
                     time.sleep(0.01)
+
+
+@dataclass(frozen=True)
+class CpuMeter:
+    """CPU seconds used by the student's whole process tree: what budgets count, whatever the machine's load.
+
+    From the tree's cgroup (``cpu.stat`` on v2, ``cpuacct.usage`` on v1) where there is one, else from
+    /proc: every process of the student's session, with the children it has reaped.
+    """
+
+    files: tuple[str, ...]
+    session: int | None = None
+
+    def seconds(self) -> float:
+        for file in self.files:
+            with contextlib.suppress(OSError, ValueError):
+                text = Path(file).read_text()
+                if file.endswith("cpu.stat"):
+                    return int(dict(line.split() for line in text.splitlines())["usage_usec"]) / 1e6
+                return int(text) / 1e9
+        return _session_cpu(self.session) if self.session else 0.0
+
+
+def _session_cpu(session: int) -> float:
+    ticks = 0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
+                if int(fields[3]) == session:  # fields after the name: state ppid pgrp session ...
+                    ticks += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 @contextlib.contextmanager
@@ -167,8 +204,8 @@ def _plan(limits: Limits, name: str) -> list[tuple[Path, list[tuple[str, str]]]]
         settings = [("pids.max", str(limits.max_tasks))] if "pids" in delegated else []
         if memory and "memory" in delegated:
             settings += [("memory.max", memory), ("memory.swap.max", "0")]
-        return [(parent / name, settings)] if settings else []
-    plan = [("pids", [("pids.max", str(limits.max_tasks))])]  # cgroup v1: one hierarchy per controller
+        return [(parent / name, settings)]  # cpu.stat counts CPU time in every v2 cgroup
+    plan = [("pids", [("pids.max", str(limits.max_tasks))]), ("cpuacct", [])]  # v1: a hierarchy per controller
     if memory:
         plan.append(("memory", [("memory.limit_in_bytes", memory), ("memory.memsw.limit_in_bytes", memory)]))
     return [(CGROUP_ROOT / controller / own[controller].lstrip("/") / name, settings)

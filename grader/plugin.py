@@ -1,20 +1,20 @@
 """The pytest plugin that turns check files into grading: it hands checks the student's module, reads
 their ``points``/``hidden`` markers, and turns every failure into one sentence a student can act on.
 
-The runner loads it in each exercise process; it works the same under bare pytest::
+The runner loads it in each checker process; the student's module lives in the student process and the
+``student`` fixture is its proxy (grader.runner.proxy). It works the same under bare pytest, where a
+student process is started on first use::
 
     pytest -p grader.plugin grader/checks/kernels.py --submission solutions
 
-Fixtures for checks: ``student`` (the student's module), ``outcome`` (partial credit, notes, metrics),
+Fixtures for checks: ``student`` (a proxy of the student's module), ``outcome`` (partial credit, notes, metrics),
 ``device``, ``exercise_settings``. Listeners get each finished check through the hooks in ``hookspecs``.
 """
 from __future__ import annotations
 
-import importlib
 import json
+import os
 import random
-import sys
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ import pytest
 
 from grader import hookspecs
 from grader.i18n import _, set_language
-from grader.submission import PROBLEM_SUFFIX
+from grader.runner import proxy
 
 
 MAX_MESSAGE_CHARS = 2_000
@@ -52,6 +52,9 @@ class MissingModule(GradingMessage):
 class StudentExit(GradingMessage):
     """The student's code raised SystemExit or KeyboardInterrupt; it costs this check, not the run."""
 
+    kind: str | None = None  # "SystemExit" or "KeyboardInterrupt"
+    arg: str = ""
+
 
 def pytest_addhooks(pluginmanager):
     pluginmanager.add_hookspecs(hookspecs)
@@ -77,9 +80,6 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "points(n): weight of this check within its exercise (default 1)")
     config.addinivalue_line("markers", "hidden: run only at final grading; never shown to students by name")
     set_language(config.getoption("lang"))
-    submission = config.getoption("submission")
-    if submission:
-        sys.path.insert(0, str(Path(submission).resolve()))
     config.stash[_STATE] = _SessionState()
     threads = config.getoption("torch_threads")
     if threads > 0:  # tiny tensor ops are many times slower with 2 threads contending for a busy machine
@@ -149,56 +149,69 @@ def pytest_collection_modifyitems(session, config, items):
 
 # ----------------------------------------------------------------------------------------- fixtures
 class StudentModule:
-    """The student's module; a missing name fails the check with "`name` not found in file"."""
+    """Proxy of the student's module; a missing name fails the check with "`name` not found in file"."""
 
-    def __init__(self, module):
-        object.__setattr__(self, "module", module)
+    def __init__(self, handle: proxy.Handle, file: str):
+        object.__setattr__(self, "_handle", handle)
+        object.__setattr__(self, "_file", file)
 
     def __getattr__(self, name: str):
         try:
-            return getattr(self.module, name)
+            return getattr(self._handle, name)
         except AttributeError:
-            file = Path(getattr(self.module, "__file__", "") or self.module.__name__).name
             raise MissingName(_("`{name}` not found in {file}: define it there with exactly this name")
-                              .format(name=name, file=file)) from None
+                              .format(name=name, file=self._file)) from None
 
     def __setattr__(self, name, value):
-        setattr(self.module, name, value)
+        setattr(self._handle, name, value)
 
 
-def import_student_module(config, name: str):
-    """Import the student's module once per process; a failure is remembered and reported per check."""
-    state = config.stash[_STATE]
-    if name in state.import_failures:
-        raise state.import_failures[name]
+def student_session(config) -> proxy.Session:
     if not config.getoption("submission"):
         raise pytest.UsageError("no submission: pass --submission DIR")
-    file = f"{name}.py"
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        problem = Path(config.getoption("submission"), f"{exc.name}{PROBLEM_SUFFIX}")
-        failure: GradingMessage = (
-            StudentImportError(problem.read_text(encoding="utf-8")) if exc.name and problem.is_file()
-            else MissingModule(_("{file} is not in the submission: create it (start from exercises/{file})")
-                               .format(file=file)) if exc.name == name
-            else StudentImportError(_("{file} could not be imported: it imports `{missing}`, which is not installed "
-                                      "here").format(file=file, missing=exc.name)))
-    except SyntaxError as exc:
-        failure = StudentImportError(_("{file} could not be imported: SyntaxError at line {line}: {msg}")
-                                     .format(file=file, line=exc.lineno, msg=exc.msg))
-    except (Exception, SystemExit, KeyboardInterrupt) as exc:  # noqa: BLE001 - student code may raise anything
-        line = _student_line(exc.__traceback__, Path(config.getoption("submission")).resolve())
-        failure = StudentImportError(_("{file} could not be imported: {kind} at line {line}: {msg}")
-                                     .format(file=file, kind=type(exc).__name__, line=line or "?", msg=_text(exc)))
-    state.import_failures[name] = failure
-    raise failure
+    return proxy.current(str(Path(config.getoption("submission")).resolve()), _module_name(config),
+                         config.getoption("grading_seed"), config.getoption("torch_threads"))
+
+
+def _module_name(config, path=None) -> str:
+    return config.getoption("student_module") or Path(str(path)).stem
+
+
+def import_failure(failure: dict, file: str) -> GradingMessage:
+    """The student process could not import the module: the same sentences as before, built here."""
+    kind = failure.get("kind")
+    if kind == "problem":
+        return StudentImportError(str(failure.get("message", "")))
+    if kind == "missing":
+        return MissingModule(_("{file} is not in the submission: create it (start from exercises/{file})")
+                             .format(file=file))
+    if kind == "missing_dependency":
+        return StudentImportError(_("{file} could not be imported: it imports `{missing}`, which is not installed "
+                                    "here").format(file=file, missing=failure.get("name")))
+    if kind == "syntax":
+        return StudentImportError(_("{file} could not be imported: SyntaxError at line {line}: {msg}")
+                                  .format(file=file, line=failure.get("line"), msg=failure.get("message")))
+    return StudentImportError(_("{file} could not be imported: {kind} at line {line}: {msg}").format(
+        file=file, kind=failure.get("type"), line=failure.get("line") or "?", msg=failure.get("message")))
 
 
 @pytest.fixture(scope="module")
 def student(request) -> StudentModule:
-    name = request.config.getoption("student_module") or Path(str(request.path)).stem
-    return StudentModule(import_student_module(request.config, name))
+    name = _module_name(request.config, request.path)
+    try:
+        session = student_session(request.config)
+    except proxy.StudentGone:
+        _student_gone()
+    if session.module is None:
+        raise import_failure(session.import_failure or {}, f"{name}.py")
+    return StudentModule(session.module, f"{name}.py")
+
+
+def _student_gone():
+    """The student process ended mid-check: stop here; the grader words what happened to it."""
+    from grader.runner.checker import STUDENT_GONE
+
+    os._exit(STUDENT_GONE)
 
 
 class Outcome:
@@ -248,6 +261,12 @@ def _seed_everything(request):
     import torch
     numpy.random.seed(seed)
     torch.manual_seed(seed)
+    session = proxy.active()
+    if session is not None and session.module is not None and "student" in request.fixturenames:
+        try:
+            session.request("seed", seed=seed)
+        except proxy.StudentGone:
+            _student_gone()
 
 
 # ------------------------------------------------------------------------------ outcome and messages
@@ -255,12 +274,19 @@ def _seed_everything(request):
 def pytest_pyfunc_call(pyfuncitem):
     try:
         return (yield)
-    except SystemExit as exc:
-        raise StudentExit(_("your code raised SystemExit({arg}) instead of returning: remove exit()/sys.exit() calls")
-                          .format(arg=_text(exc))) from None
-    except KeyboardInterrupt:
-        raise StudentExit(_("your code raised KeyboardInterrupt (as if Ctrl+C was pressed) instead of returning: "
-                            "raise an ordinary exception such as ValueError instead").format()) from None
+    except proxy.StudentGone:
+        _student_gone()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    check = item.config.stash[_STATE].checks.get(item.nodeid)
+    if check is not None:
+        item.config.hook.pytest_grader_check_started(config=item.config, name=check.name)
+        session = proxy.active()
+        if session is not None:
+            session.on_event = lambda event, _name=check.name: item.config.hook.pytest_grader_progress(
+                config=item.config, name=_name, event=event)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -280,31 +306,41 @@ def pytest_runtest_makereport(item, call):
 def explain(exc: BaseException, student_dir: Path | None, memory_mb: int = 0) -> tuple[str, str]:
     """(reason, one-paragraph message) for a failed check; the student never needs the traceback."""
     notes = [n for n in getattr(exc, "__notes__", []) if n.strip()]
-    if isinstance(exc, GradingMessage):
+    where = getattr(exc, "student", None)  # set on exceptions raised by the student's code (runner.proxy)
+    if isinstance(exc, StudentExit) and getattr(exc, "kind", None):
+        reason = "failed"
+        text = (_("your code raised SystemExit({arg}) instead of returning: remove exit()/sys.exit() calls")
+                .format(arg=exc.arg) if exc.kind == "SystemExit" else
+                _("your code raised KeyboardInterrupt (as if Ctrl+C was pressed) instead of returning: raise an "
+                  "ordinary exception such as ValueError instead").format())
+    elif isinstance(exc, GradingMessage):
         reason, text = exc.reason, _text(exc)
-    elif isinstance(exc, NotImplementedError) and _student_frame(exc.__traceback__, student_dir):
-        frame = _student_frame(exc.__traceback__, student_dir)
+    elif isinstance(exc, NotImplementedError) and where and where.get("file"):
         reason = "not_implemented"
         text = _("not implemented yet: `{func}` in {file} still raises NotImplementedError").format(
-            func=frame.name, file=Path(frame.filename).name)
+            func=where["function"], file=where["file"])
         notes = []
-    elif isinstance(exc, AssertionError):
+    elif isinstance(exc, AssertionError) and not where:
         reason = "failed"
         text = _text(exc).split("\nassert ")[0].strip() or _("check failed: {detail}").format(detail=_text(exc).strip())
-    elif _out_of_memory(exc):
+    elif _out_of_memory(exc, where):
         reason = "out_of_memory"
         text = _("your code ran out of memory: it asked for more than this exercise may use ({mb} MB); is a tensor "
                  "far larger than it should be? ({detail})").format(mb=memory_mb or "?", detail=_text(exc)[-200:])
+    elif isinstance(exc, proxy.Unreadable):
+        reason = "failed"
+        text = _("what your code returned cannot be read by the grader: {detail}").format(detail=_text(exc))
+    elif where and where.get("file"):
+        reason = "student_error"
+        text = _("`{func}` raised {kind}: {msg} ({file}, line {line})").format(
+            func=where["function"], kind=where["type"], msg=_text(exc), file=where["file"], line=where["line"])
+    elif where:
+        reason = "student_error"
+        text = _("your code raised {kind}: {msg}").format(kind=where["type"], msg=_text(exc))
     else:
-        frame = _student_frame(exc.__traceback__, student_dir)
-        reason = "student_error" if frame else "check_error"
-        if frame:
-            text = _("`{func}` raised {kind}: {msg} ({file}, line {line})").format(
-                func=frame.name, kind=type(exc).__name__, msg=_text(exc), file=Path(frame.filename).name,
-                line=frame.lineno)
-        else:
-            text = _("what your code returned could not be checked: {kind}: {msg}").format(
-                kind=type(exc).__name__, msg=_text(exc))
+        reason = "check_error"
+        text = _("what your code returned could not be checked: {kind}: {msg}").format(
+            kind=type(exc).__name__, msg=_text(exc))
     falsifying = [n for n in notes if "Falsifying example" in n or n.startswith("Failing case")]
     if falsifying:
         text += "\n" + "\n".join(falsifying)
@@ -319,30 +355,11 @@ def _text(exc: BaseException) -> str:
         return f"<{type(exc).__name__}>"
 
 
-def _out_of_memory(exc: BaseException) -> bool:
+def _out_of_memory(exc: BaseException, where: dict | None) -> bool:
     """MemoryError, or torch's allocator refusing (a RuntimeError, or OutOfMemoryError on a GPU)."""
-    return (isinstance(exc, MemoryError) or type(exc).__name__ == "OutOfMemoryError"
+    kind = (where or {}).get("type") or type(exc).__name__
+    return (kind in ("MemoryError", "OutOfMemoryError")
             or (isinstance(exc, RuntimeError) and "can't allocate memory" in _text(exc)))
-
-
-def _student_frame(tb, student_dir: Path | None):
-    """The innermost traceback frame that lies in the student's folder, or None."""
-    if student_dir is None or tb is None:
-        return None
-    frames = [f for f in traceback.extract_tb(tb) if _inside(Path(f.filename), student_dir)]
-    return frames[-1] if frames else None
-
-
-def _student_line(tb, student_dir: Path) -> int | None:
-    frame = _student_frame(tb, student_dir)
-    return frame.lineno if frame else None
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        return path.resolve().is_relative_to(folder)
-    except OSError:
-        return False
 
 
 class _Recorder:
