@@ -1,5 +1,8 @@
 """Shared tools for writing checks: random inputs, comparison with a torch reference, forbidden calls.
 
+What the student's code returns arrives as data (plain tensors, numbers, tuples) or as a handle to an
+object that stays in the student process (grader.runner.proxy); ``type_name`` names either in messages.
+
 Every failure raised here is a ``CheckFailed`` whose text says what was expected, what came back and
 (through ``hint``) the likely mistake, so checks never hand a student a bare "tensors not close".
 """
@@ -7,14 +10,18 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import torch
 from hypothesis import HealthCheck, Phase, settings
 
+from grader.forbid_scan import forbidden_uses
 from grader.i18n import _
 from grader.plugin import GradingMessage
+from grader.runner import proxy
+from grader.runner.proxy import is_module, type_name  # noqa: F401 - for check files
 
 # Randomized checks: deterministic (same examples every run), no example database written to disk,
 # no timing deadline (a slow but correct student loop is not wrong; the exercise time limit guards),
@@ -57,7 +64,7 @@ def summarize(value: Any, limit: int = 12) -> str:
 
 def expect_tensor(got: Any, *, call: str) -> torch.Tensor:
     if not isinstance(got, torch.Tensor):
-        fail(_("{call} returned {kind}, expected a torch.Tensor.").format(call=call, kind=type(got).__name__),
+        fail(_("{call} returned {kind}, expected a torch.Tensor.").format(call=call, kind=type_name(got)),
              _("Build the result with torch operations instead of Python lists or numbers."))
     return got
 
@@ -87,7 +94,7 @@ def assert_equal(got: Any, expected: Any, *, call: str, hint: str = "") -> None:
     got = _plain(got)
     if type(got) is not type(expected):
         fail(_("{call} returned {kind} {got}, expected {expected_kind} {expected}.").format(
-            call=call, kind=type(got).__name__, got=summarize(got), expected_kind=type(expected).__name__,
+            call=call, kind=type_name(got), got=summarize(got), expected_kind=type(expected).__name__,
             expected=summarize(expected)), hint)
     if not _same(got, expected):
         fail(_("{call}: expected {expected}, got {got}.").format(
@@ -118,44 +125,42 @@ def assert_float(got: Any, expected: float, *, call: str, hint: str = "", rel: f
     if isinstance(got, torch.Tensor) and got.numel() == 1:
         got = got.item()
     if isinstance(got, bool) or not isinstance(got, (int, float)):
-        fail(_("{call} returned {kind}, expected a number.").format(call=call, kind=type(got).__name__), hint)
+        fail(_("{call} returned {kind}, expected a number.").format(call=call, kind=type_name(got)), hint)
     if not math.isclose(got, expected, rel_tol=rel, abs_tol=abs_):
         fail(_("{call}: expected {expected:.6g}, got {got:.6g}.").format(call=call, expected=expected, got=got), hint)
 
 
 @contextlib.contextmanager
-def forbid(*targets: str, call: str, hint: str = "") -> Iterator[None]:
-    """Make library functions (``"torch.nn.functional.conv2d"``) raise while the student's code runs."""
-    patches = []
-    for target in targets:
-        owner_name, attr = target.rsplit(".", 1)
-        owner = _resolve(owner_name)
-        original = getattr(owner, attr)
+def forbid(*targets: str, call: str, hint: str = "", functions: tuple[str, ...] = ()) -> Iterator[None]:
+    """The student's code must not use these library functions (``"torch.nn.functional.conv2d"``).
 
-        def refuse(*args, _target=target, **kwargs):
-            raise ForbiddenCall(_("{call} called {target}, which this exercise asks you to implement yourself.")
-                                .format(call=call, target=_target) + (" " + hint if hint else ""))
-
-        patches.append((owner, attr, original))
-        setattr(owner, attr, refuse)
+    Two guards, either of which fails the check with a message naming the line: a scan of the student's
+    source from the guarded functions (``functions``, else the names in ``call``) that sees aliases,
+    default arguments and ``torch.ops``/``torch._C`` (grader.forbid_scan), and, while the body runs, the
+    targets patched to raise in the student process.
+    """
+    session = proxy.current()
+    source = _student_source(session)
+    names = functions or tuple(re.findall(r"[A-Za-z_]\w*", call))
+    for use in forbidden_uses(source, targets, names)[:1]:
+        where = (_(" (bound at line {line})").format(line=use.alias_line)
+                 if use.alias_line and use.alias_line != use.line else "")
+        raise ForbiddenCall(_("{call}: your code uses {name} at line {line}{where}, which this exercise asks you to "
+                              "implement yourself.").format(call=call, name=use.name, line=use.line, where=where)
+                            + (" " + hint if hint else ""))
+    session.request("forbid", targets=list(targets))
     try:
         yield
+    except proxy.ForbiddenRaised as exc:
+        raise ForbiddenCall(_("{call} called {target}, which this exercise asks you to implement yourself.")
+                            .format(call=call, target=exc.target) + (" " + hint if hint else "")) from None
     finally:
-        for owner, attr, original in reversed(patches):
-            setattr(owner, attr, original)
+        session.request("allow")
 
 
-def _resolve(dotted: str) -> Any:
-    """``"torch.nn.functional"`` -> the module, ``"torch.Tensor"`` -> the class."""
-    import importlib
-
-    parts = dotted.split(".")
-    for cut in range(len(parts), 0, -1):
-        try:
-            obj = importlib.import_module(".".join(parts[:cut]))
-        except ImportError:
-            continue
-        for name in parts[cut:]:
-            obj = getattr(obj, name)
-        return obj
-    raise ImportError(dotted)
+def _student_source(session: proxy.Session) -> str:
+    try:
+        with open(session.source_path or "", encoding="utf-8") as f:
+            return f.read()
+    except OSError:
+        return ""

@@ -10,7 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
+from grader import queries
 from grader.i18n import _
+from grader.runner.proxy import send
 from grader.testing import assert_close, assert_equal, assert_float, expect_tensor, fail, random_tensor, randomized
 
 NEAR_ZERO_HINT = _("near_zero is the fraction (not the count) of ALL values that are <= 0.05, as fastai counts it: "
@@ -103,6 +105,12 @@ def small_model():
     return model, names, by_hand
 
 
+def watched_model():
+    """The small model in the student process (a handle) and its twin here, which by_hand reads."""
+    model, names, by_hand = small_model()
+    return send(model), model, names, by_hand
+
+
 def watch(student, model, batches, call, step=None):
     """Run ``batches`` through ``model`` inside ``with ActivationStats(model) as s``; return s."""
     with student.ActivationStats(model) as entered:
@@ -110,9 +118,10 @@ def watch(student, model, batches, call, step=None):
             fail(_("`with ActivationStats(model) as s` gave s = {got}, expected the ActivationStats object.").format(
                 got=type(entered).__name__), _("__enter__ must return self."))
         for xb in batches:
-            out = model(xb)
-            if step is not None:
-                step(out)
+            if step is None:
+                model(xb)
+            else:
+                step(xb)
     return entered
 
 
@@ -140,7 +149,7 @@ def check_records(student, stats, names, expected_acts_per_batch, call):
 
 @pytest.mark.points(1.5)
 def test_hooks_on_leaf_modules_with_parameters(student):
-    model, names, by_hand = small_model()
+    model, _twin, names, by_hand = watched_model()
     x = random_tensor(4, 1, 8, 8, seed=3)
     stats = watch(student, model, [x], "ActivationStats(model)")
     check_records(student, stats.stats, names, [by_hand(x)], "ActivationStats(model)")
@@ -148,19 +157,16 @@ def test_hooks_on_leaf_modules_with_parameters(student):
 
 @pytest.mark.points(1)
 def test_one_record_per_batch(student, outcome):
-    """Six batches of a small model that trains (plain SGD by hand); recorded for the report's plots."""
-    model, names, by_hand = small_model()
+    """Six batches of a small model that trains (plain SGD in the student process, its weights copied back
+    to the twin here after each step); recorded for the report's plots."""
+    model, twin, names, by_hand = watched_model()
     batches = [random_tensor(n, 1, 8, 8, seed=10 + n) for n in (2, 5, 3, 4, 2, 6)]
     expected = []
 
-    def train_step(out):
-        expected.append(by_hand(batches[len(expected)]))
-        target = torch.arange(out.shape[0]) % 3
-        F.cross_entropy(out, target).backward()
-        with torch.no_grad():
-            for p in model.parameters():
-                p -= 0.5 * p.grad
-                p.grad = None
+    def train_step(xb):
+        expected.append(by_hand(xb))
+        queries.sgd_step(model, xb, torch.arange(len(xb)) % 3, 0.5)
+        twin.load_state_dict(queries.tensors(model))
 
     stats = watch(student, model, batches, "ActivationStats(model)", step=train_step)
     try:
@@ -177,12 +183,12 @@ class _Interrupted(Exception):
 
 
 def hook_count(model):
-    return sum(len(m._forward_hooks) for m in model.modules())
+    return sum(m["forward_hooks"] for m in queries.describe(model)["modules"])
 
 
 @pytest.mark.points(1)
 def test_hooks_removed_on_exit(student):
-    model, _names, _by_hand = small_model()
+    model, _twin, _names, _by_hand = watched_model()
     x = random_tensor(2, 1, 8, 8, seed=4)
     hint = _("Keep the handle that register_forward_hook returns and call handle.remove() on each in __exit__; "
              "otherwise the hooks keep running, and keep memory alive, after the with block.")

@@ -1,5 +1,7 @@
 """Checks for batchnorm.py: BatchNorm2d against nn.BatchNorm2d (training and evaluation, outputs,
 gradients, running statistics) and the conv_bn block."""
+import math
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -7,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
+from grader import queries
 from grader.i18n import _
-from grader.testing import assert_close, assert_equal, fail, forbid, random_tensor, randomized
+from grader.testing import assert_close, assert_equal, fail, forbid, is_module, random_tensor, randomized, type_name
 
 TRAIN_HINT = _("In training mode normalise each channel with the batch's own mean and biased variance over "
                "dims (0, 2, 3): (x - mean) / sqrt(var + eps) * weight + bias, with mean and var broadcast as "
@@ -55,8 +58,7 @@ def set_tensor(module, name, value, call):
         fail(_("{call}.{name} has shape {got}, expected one number per channel, shape {expected}.").format(
             call=call, name=name, got=tuple(target.shape), expected=tuple(value.shape)),
             _("Create it with num_features elements."))
-    with torch.no_grad():
-        target.copy_(value.reshape(target.shape))
+    queries.set_tensors(module, {name: value})
 
 
 def make_pair(student, c, eps, momentum, seed, call):
@@ -73,18 +75,18 @@ def make_pair(student, c, eps, momentum, seed, call):
 
 def forward_backward(module, x, grad_out, call):
     """Output and (input grad, weight grad, bias grad) of the module for upstream gradient ``grad_out``."""
-    x = x.clone().requires_grad_(True)
-    for name in ("weight", "bias"):
-        tensor_attr(module, name, call).grad = None
-    out = module(x)
-    if not isinstance(out, torch.Tensor) or not out.requires_grad:
-        fail(_("{call} returned an output that autograd cannot differentiate.").format(call=call), GRAD_HINT)
+    tensor_attr(module, "weight", call)
+    tensor_attr(module, "bias", call)
+    out, input_grads, param_grads = queries.backward(module, (x,), grad_out)
+    if not isinstance(out, torch.Tensor):
+        fail(_("{call} returned {kind}, expected a tensor.").format(call=call, kind=type_name(out)), GRAD_HINT)
     if out.shape != grad_out.shape:
         fail(_("{call}: expected an output of shape {expected}, got {got}.").format(
             call=call, expected=tuple(grad_out.shape), got=tuple(out.shape)),
             _("Batch norm keeps the shape of its input."))
-    (out * grad_out).sum().backward()  # same gradients as out.backward(grad_out), which imports sympy (~1 s)
-    return out.detach(), x.grad, module.weight.grad, module.bias.grad
+    if input_grads is None:
+        fail(_("{call} returned an output that autograd cannot differentiate.").format(call=call), GRAD_HINT)
+    return out, input_grads[0], param_grads.get("weight"), param_grads.get("bias")
 
 
 def compare_step(student_bn, ref, x, grad_out, call, hint):
@@ -274,14 +276,18 @@ def test_does_not_call_batch_norm(student):
                        "reference.")):
         bn = student.BatchNorm2d(3)
         bn.train()
-        bn(bn_input(2, 3, 4, 4, seed=1).requires_grad_(True)).sum().backward()
+        queries.backward(bn, (bn_input(2, 3, 4, 4, seed=1),), torch.ones(2, 3, 4, 4))
         bn.eval()
         bn(bn_input(2, 3, 4, 4, seed=2))
 
 
 # ------------------------------------------------------------------------------------------- conv_bn
-def find(model, kinds):
-    return next((m for m in model.modules() if isinstance(m, kinds)), None)
+def find(model, kind_names):
+    """The first submodule whose class is one of ``kind_names`` (a handle), or None."""
+    found = next((m["name"] for m in queries.describe(model)["modules"] if m["type"] in kind_names), None)
+    if found is None:
+        return None
+    return model.get_submodule(found) if found else model
 
 
 @pytest.mark.points(1.5)
@@ -289,18 +295,20 @@ def test_conv_bn_is_conv_then_batchnorm_then_relu(student):
     for act in (True, False):
         call = f"conv_bn(3, 6, ks=3, act={act})"
         model = student.conv_bn(3, 6, ks=3, act=act)
+        if not is_module(model):
+            fail(_("{call} returned {kind}, expected an nn.Module.").format(call=call, kind=type_name(model)),
+                 _("Build nn.Sequential(nn.Conv2d(...), BatchNorm2d(nf), nn.ReLU())."))
         model.train()
-        conv = find(model, nn.Conv2d)
-        bn = find(model, (student.BatchNorm2d, nn.BatchNorm2d))
+        conv = find(model, ("Conv2d",))
+        bn = find(model, ("BatchNorm2d",))
         if conv is None or bn is None:
             fail(_("{call} should contain an nn.Conv2d and a BatchNorm2d.").format(call=call),
                  _("Build nn.Sequential(nn.Conv2d(...), BatchNorm2d(nf), nn.ReLU())."))
         x = random_tensor(4, 3, 8, 8, seed=21)
-        with torch.no_grad():
-            got = model(x)
-            expected = bn(conv(x))
-            if act:
-                expected = F.relu(expected)
+        got = model(x)
+        expected = bn(conv(x))
+        if act:
+            expected = F.relu(expected)
         assert_close(got, expected, call=call + "(<(4, 3, 8, 8) batch>)", atol=1e-5,
                      hint=_("The order is convolution, then batch norm, then ReLU (only when act=True): batch norm "
                             "normalises the convolution's output before the activation."))
@@ -322,7 +330,8 @@ def test_conv_bn_halves_the_grid(student):
 def test_conv_bn_adds_2nf_parameters(student):
     for ni, nf, ks in [(1, 8, 5), (8, 16, 3), (3, 4, 1)]:
         plain = sum(p.numel() for p in nn.Conv2d(ni, nf, ks, stride=2, padding=ks // 2).parameters())
-        got = sum(p.numel() for p in student.conv_bn(ni, nf, ks=ks).parameters() if p.requires_grad)
+        got = sum(math.prod(p["shape"]) for p in queries.describe(student.conv_bn(ni, nf, ks=ks))["parameters"]
+                  if p["requires_grad"])
         assert_equal(got, plain + 2 * nf, call=f"trainable parameters of conv_bn({ni}, {nf}, ks={ks})",
                      hint=_("Batch norm adds exactly 2*nf trainable numbers to the plain convolution (with its "
                             "bias): gamma and beta, one each per output channel."))

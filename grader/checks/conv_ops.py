@@ -1,5 +1,4 @@
 """Checks for conv_ops.py: convolution as im2col + matmul, the convolution matrix, max pooling, 1-D conv."""
-import operator
 import random
 
 import pytest
@@ -61,15 +60,6 @@ def assert_matches(got, expected, *, call, reference, hint, atol=1e-5):
 def summarize_short(t):
     head = ", ".join(f"{v:.4g}" for v in t.detach().flatten()[:4].double().tolist())
     return f"tensor(shape {tuple(t.shape)}: [{head}, ...])" if t.numel() > 4 else f"tensor([{head}])"
-
-
-def forbid_library(student, targets, *, call, hint):
-    """``forbid`` for the library targets and for every name in the student's module bound to one of them."""
-    originals = [operator.attrgetter(t.removeprefix("torch."))(torch) for t in targets]
-    module = student.module
-    aliases = [f"{module.__name__}.{name}" for name, value in vars(module).items()
-               if not name.startswith("__") and any(value is original for original in originals)]
-    return forbid(*targets, *aliases, call=call, hint=hint)
 
 
 # ------------------------------------------------------------------------------------ conv2d_unfold
@@ -150,7 +140,7 @@ def test_conv2d_unfold_matches_conv2d(student):
 def test_conv2d_unfold_does_not_call_conv2d(student):
     x, weight, bias = random_tensor(2, 3, 6, 6, seed=61), random_tensor(4, 3, 3, 3, seed=62), random_tensor(4, seed=63)
     call = "conv2d_unfold(<2x3x6x6 images>, <4x3x3x3 weight>, <4 biases>, stride=2, padding=1)"
-    with forbid_library(student, CONV2D_OPS, call=call,
+    with forbid(*CONV2D_OPS, call=call,
                         hint=_("Cut the windows out with F.unfold and combine them with the kernels in one matrix "
                                "multiplication (@).")):
         student.conv2d_unfold(x, weight, bias, 2, 1)
@@ -240,7 +230,7 @@ def test_max_pool2d_integer_image(student):
 @pytest.mark.points(1)
 def test_max_pool2d_does_not_call_max_pool2d(student):
     x = random_tensor(2, 3, 6, 6, seed=91)
-    with forbid_library(student, MAX_POOL_OPS, call="max_pool2d(<2x3x6x6 tensor>, 2)",
+    with forbid(*MAX_POOL_OPS, call="max_pool2d(<2x3x6x6 tensor>, 2)",
                         hint=_("Cut out the windows with x.unfold(2, ks, stride).unfold(3, ks, stride) and take "
                                ".amax over the last two dimensions.")):
         student.max_pool2d(x, 2)
@@ -268,6 +258,6 @@ def test_conv1d_matches_conv1d(student):
 @pytest.mark.points(1)
 def test_conv1d_does_not_call_conv1d(student):
     signal, kernel = random_tensor(10, seed=101), random_tensor(3, seed=102)
-    with forbid_library(student, CONV1D_OPS, call="conv1d(<signal of length 10>, <kernel of length 3>)",
+    with forbid(*CONV1D_OPS, call="conv1d(<signal of length 10>, <kernel of length 3>)",
                         hint=_("signal.unfold(0, k, 1) gives one window per row; multiply by the kernel and sum.")):
         student.conv1d(signal, kernel)

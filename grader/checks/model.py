@@ -5,8 +5,9 @@ import pytest
 import torch
 from torch import nn
 
+from grader import queries
 from grader.i18n import _
-from grader.testing import assert_close, assert_equal, expect_tensor, fail, random_tensor
+from grader.testing import assert_close, assert_equal, expect_tensor, fail, is_module, random_tensor, type_name
 
 FLATTEN_HINT = _("Keep dimension 0 (the batch) and flatten all the others into one: x.flatten(1), or "
                  "x.reshape(len(x), -1).")
@@ -88,8 +89,8 @@ def test_flatten_has_no_parameters(student):
 # --------------------------------------------------------------------------------------------- conv
 def conv_weight_and_bias(layer, ni, nf, ks, call):
     """The one 4-D weight and the one bias of the student's conv block, whatever modules hold them."""
-    if not isinstance(layer, nn.Module):
-        fail(_("{call} returned {kind}, expected an nn.Module.").format(call=call, kind=type(layer).__name__),
+    if not is_module(layer):
+        fail(_("{call} returned {kind}, expected an nn.Module.").format(call=call, kind=type_name(layer)),
              _("Return nn.Conv2d(...) itself, or nn.Sequential(nn.Conv2d(...), nn.ReLU()) when act is true."))
     params = list(layer.parameters())
     weights = [p for p in params if p.dim() == 4]
@@ -190,8 +191,8 @@ def reference_cnn(n_classes):
 def build_cnn(student, n_classes=10):
     call = f"simple_cnn({n_classes})"
     model = student.simple_cnn(n_classes)
-    if not isinstance(model, nn.Module):
-        fail(_("{call} returned {kind}, expected an nn.Module.").format(call=call, kind=type(model).__name__),
+    if not is_module(model):
+        fail(_("{call} returned {kind}, expected an nn.Module.").format(call=call, kind=type_name(model)),
              CNN_HINT)
     return model
 
@@ -225,15 +226,9 @@ def test_simple_cnn_output_shape(student):
 @pytest.mark.points(1)
 def test_simple_cnn_spatial_sizes(student):
     model = build_cnn(student)
-    sides = []
-    layers = [m for m in model.modules() if not list(m.children()) and list(m.parameters(recurse=False))]
-    hooks = [m.register_forward_hook(lambda mod, inp, out: sides.append(out.shape[-1]) if
-                                     isinstance(out, torch.Tensor) and out.dim() == 4 else None) for m in layers]
-    try:
-        run_cnn(model, random_tensor(2, 1, 28, 28, low=0, high=1, seed=5), "simple_cnn()(<2 random 28x28 images>)")
-    finally:
-        for hook in hooks:
-            hook.remove()
+    x = random_tensor(2, 1, 28, 28, low=0, high=1, seed=5)
+    run_cnn(model, x, "simple_cnn()(<2 random 28x28 images>)")
+    sides = [out["shape"][-1] for out in queries.leaf_outputs(model, x) if out["shape"] and len(out["shape"]) == 4]
     got = " -> ".join(map(str, [28, *sides]))
     if got != "28 -> 14 -> 7 -> 4 -> 2 -> 1":
         fail(_("The conv layers of simple_cnn() should shrink the image 28 -> 14 -> 7 -> 4 -> 2 -> 1, but they give "
@@ -257,9 +252,9 @@ def test_simple_cnn_parameter_count(student):
 
 @pytest.mark.points(0.5)
 def test_simple_cnn_has_no_linear_layer(student):
-    model = build_cnn(student)
-    linear = [name or "model" for name, m in model.named_modules() if isinstance(m, nn.Linear)]
-    matrices = [name for name, p in model.named_parameters() if p.dim() == 2]
+    structure = queries.describe(build_cnn(student))
+    linear = [m["name"] or "model" for m in structure["modules"] if "torch.nn.modules.linear.Linear" in m["mro"]]
+    matrices = [p["name"] for p in structure["parameters"] if len(p["shape"]) == 2]
     if linear or matrices:
         fail(_("simple_cnn() contains a fully connected layer ({where}); the chapter's CNN has none.").format(
             where=", ".join(linear or matrices)),

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from torch.optim.lr_scheduler import OneCycleLR
 
 from grader.i18n import _
+from grader.runner.proxy import send
 from grader.testing import assert_float, fail, forbid, randomized
 
 STEP0_HINT = _("Step 0 is the start of the warm-up and holds lr_max / div; count steps from 0.")
@@ -214,7 +215,7 @@ def check_groups(opt, k, lrs, moms, call, hint):
 def test_scheduler_sets_step0_values_on_construction(student):
     for total, lr_max in [(50, 0.02), (100, 0.5)]:
         lrs, moms, _betas = reference(total, lr_max)
-        opt = make_optimizer("sgd", groups=2)
+        opt = send(make_optimizer("sgd", groups=2))
         call = f"OneCycle(SGD(lr=0.5, momentum=0.5), total_steps={total}, lr_max={lr_max:g})"
         student.OneCycle(opt, total, lr_max)
         check_groups(opt, 0, lrs, moms, call,
@@ -227,7 +228,7 @@ def test_scheduler_sets_step0_values_on_construction(student):
 @given(total=st.integers(10, 40), lr_max=lr_maxes, pct_start=pct_starts, div=divs, div_final=div_finals)
 def test_scheduler_follows_schedule_with_sgd(student, total, lr_max, pct_start, div, div_final):
     lrs, moms, _betas = reference(total, lr_max, pct_start, div, div_final)
-    opt = make_optimizer("sgd", groups=2)
+    opt = send(make_optimizer("sgd", groups=2))
     call = (f"OneCycle(SGD(...), total_steps={total}, lr_max={lr_max:g}, pct_start={pct_start:g}, div={div:g}, "
             f"div_final={div_final:g})")
     sched = student.OneCycle(opt, total, lr_max, pct_start, div, div_final)
@@ -240,7 +241,7 @@ def test_scheduler_follows_schedule_with_sgd(student, total, lr_max, pct_start, 
 def test_scheduler_sets_adam_betas(student):
     total, lr_max = 30, 0.01
     lrs, moms, final_betas = reference(total, lr_max, kind="adam")
-    opt = make_optimizer("adam")
+    opt = send(make_optimizer("adam"))
     call = f"OneCycle(Adam(lr=0.5, betas=(0.7, 0.99)), total_steps={total}, lr_max={lr_max:g})"
     hint = _("Adam has no 'momentum' entry: its momentum is betas[0]. Replace the tuple, "
              "group['betas'] = (mom, group['betas'][1]), and keep betas[1] as it is.")
@@ -263,5 +264,5 @@ def test_does_not_use_onecyclelr(student):
                 call=call, hint=_("Compute the schedule yourself with math.cos; OneCycleLR is only the reference.")):
         student.one_cycle_lr(3, 20, 0.01)
         student.one_cycle_momentum(3, 20)
-        sched = student.OneCycle(make_optimizer("sgd"), 20, 0.01)
+        sched = student.OneCycle(send(make_optimizer("sgd")), 20, 0.01)
         sched.step()

@@ -46,6 +46,7 @@ class Session:
 
     cpu = None                       # limits.CpuMeter of the student's process tree
     cpu_budget: float | None = None  # CPU seconds the student may use in this exercise (None: wall clock)
+    source_path: str | None = None   # the student's module in its private copy, read as text (static scans)
 
     def __init__(self, conn, ready: dict):
         self.conn = conn
@@ -211,7 +212,12 @@ def type_name(value: Any) -> str:
 
 
 def is_module(value: Any) -> bool:
-    return isinstance(value, Handle) and value.claims("torch.nn.modules.module.Module")
+    """A student's module (by what it claims) or one of the checker's own."""
+    if isinstance(value, Handle):
+        return value.claims("torch.nn.modules.module.Module")
+    import torch
+
+    return isinstance(value, torch.nn.Module)
 
 
 _pending: tuple | None = None
@@ -236,7 +242,14 @@ def current(submission: str | None = None, module: str | None = None, seed: int 
         conn, cpu, budget = _pending
         _session = Session.connect(conn)
         _session.cpu, _session.cpu_budget = cpu, budget
+        _session.source_path = f"{submission}/{module}.py" if submission and module else None
     return _session
+
+
+def send(obj: Any) -> Any:
+    """A copy of ``obj`` (made by the checker: a reference module, an optimizer) in the student process,
+    as a handle the student's code can be given and the checker can read back."""
+    return current().request("send", value=obj)
 
 
 def active() -> Session | None:

@@ -307,12 +307,14 @@ def describe(agent: _Agent, obj) -> dict:
                                 "mro": [f"{c.__module__}.{c.__qualname__}" for c in type(module).__mro__],
                                 "leaf": not list(module.children()), "training": bool(module.training),
                                 "own_params": [n for n, _p in module.named_parameters(recurse=False)],
+                                "forward_hooks": len(module._forward_hooks),
                                 "attrs": attrs})
     return info
 
 
 def backward(agent: _Agent, obj, inputs, grad_output) -> tuple:
-    """(output, gradients of the float inputs, gradients of the named parameters) of one backward pass."""
+    """(output, gradients of the float inputs, gradients of the named parameters) of one backward pass;
+    the gradients are None when the output is not a differentiable tensor of grad_output's shape."""
     import torch
 
     xs = [x.clone().requires_grad_(True) if isinstance(x, torch.Tensor) and x.is_floating_point() else x
@@ -322,13 +324,38 @@ def backward(agent: _Agent, obj, inputs, grad_output) -> tuple:
         p.grad = None
     with torch.enable_grad():
         out = obj(*xs)
-        if not isinstance(out, torch.Tensor) or not out.requires_grad:
-            raise TypeError("the output does not depend on the input through autograd (no grad_fn)")
-        if out.shape != grad_output.shape:
-            raise ValueError(f"output of shape {tuple(out.shape)}, expected {tuple(grad_output.shape)}")
+        if not isinstance(out, torch.Tensor) or not out.requires_grad or out.shape != grad_output.shape:
+            return out.detach() if isinstance(out, torch.Tensor) else out, None, None
         (out * grad_output.to(out.dtype)).sum().backward()
     return (out.detach(), [x.grad if isinstance(x, torch.Tensor) else None for x in xs],
             {n: p.grad for n, p in params.items()})
+
+
+def sgd_step(agent: _Agent, obj, x, target, lr: float):
+    """One plain SGD step on cross-entropy (a check that watches a model train, e.g. with hooks on)."""
+    import torch
+    import torch.nn.functional as F
+
+    with torch.enable_grad():
+        out = obj(x)
+        F.cross_entropy(out, target).backward()
+    with torch.no_grad():
+        for p in obj.parameters():
+            if p.grad is not None:
+                p -= lr * p.grad
+                p.grad = None
+    return out.detach()
+
+
+def signature(agent: _Agent, obj) -> list[str] | None:
+    """The parameter names of a callable (``**kwargs`` as "**"), or None when it has no signature."""
+    import inspect
+
+    try:
+        params = inspect.signature(obj).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    return ["**" if p.kind is p.VAR_KEYWORD else p.name for p in params]
 
 
 def set_tensors(agent: _Agent, obj, values: dict) -> None:
@@ -459,7 +486,7 @@ class _LossRecorder:
         return [v if math.isfinite(v) else float("nan") for v in values]
 
 
-QUERIES = {"describe": describe, "backward": backward, "set_tensors": set_tensors, "tensors": tensors,
+QUERIES = {"describe": describe, "backward": backward, "sgd_step": sgd_step, "signature": signature, "set_tensors": set_tensors, "tensors": tensors,
            "held_numel": held_numel, "leaf_outputs": leaf_outputs, "evaluate": evaluate,
            "record_losses": record_losses}
 

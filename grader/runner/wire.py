@@ -48,12 +48,12 @@ def encode(value: Any, *, unknown: Callable[[Any], Any]) -> bytes:
             return v if v == v and v not in (float("inf"), float("-inf")) else {"F": repr(v)}
         if isinstance(v, torch.Tensor):
             return {"X": _tensor_bytes(v, buffers)}
-        if isinstance(v, torch.Size) or t is tuple:
-            return {"T": [tree(x, depth + 1) for x in v]}
-        if t is list:
-            return [tree(x, depth + 1) for x in v]
-        if t is dict:
-            return {"D": [[tree(k, depth + 1), tree(x, depth + 1)] for k, x in v.items()]}
+        if isinstance(v, tuple):  # torch.Size, a namedtuple such as torch.return_types.max: its items
+            return {"T": [tree(x, depth + 1) for x in tuple.__iter__(v)]}
+        if isinstance(v, list):
+            return [tree(x, depth + 1) for x in list.__iter__(v)]
+        if isinstance(v, dict):  # an OrderedDict (state_dict) too; read with dict's own methods
+            return {"D": [[tree(k, depth + 1), tree(x, depth + 1)] for k, x in dict.items(v)]}
         if isinstance(v, torch.dtype):
             return {"dtype": str(v).removeprefix("torch.")}
         if isinstance(v, (int, float)):  # a subclass (numpy.float64, or one with a rigged __eq__): its value
