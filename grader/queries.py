@@ -66,3 +66,13 @@ def held_numel(obj: Any) -> dict[str, int]:
 def evaluate(obj: Any, x: torch.Tensor, device: str = "cpu", batch: int = 1000) -> Any:
     """The model's outputs for ``x`` in eval mode without gradients, batch by batch, on the CPU."""
     return _ask("evaluate", obj, x, device, batch)
+
+
+def record_losses(on: bool) -> list[float] | None:
+    """Start recording the loss the student's code computes (F.cross_entropy, F.nll_loss), or stop and get it."""
+    return proxy.current().query("record_losses", on)
+
+
+def synchronize() -> None:
+    """Wait for the student's queued CUDA work, so wall-clock timing on a GPU counts all of it."""
+    proxy.current().query("synchronize")

@@ -4,8 +4,13 @@ The check files stay thin; each of their checks calls one function here:
 
 * :func:`check_output_shape` - ``build_model()`` maps (N, 1, 28, 28) to (N, 10) logits;
 * :func:`check_parameter_budget` - at most ``max_params`` parameters (setting, default 100,000);
-* :func:`check_accuracy` - ``train(model, x_train, y_train, device)`` on the training split only, timed,
-  then accuracy on the held-out split (eval mode, no_grad) turned into credit by the thresholds.
+* :func:`check_accuracy` - ``train(model, x_train, y_train, device)`` on the training split only, timed
+  in CPU seconds of the student's processes (wall-clock on CUDA), then the held-out images are sent in
+  batches and their logits come back; accuracy, the confusion matrix and the misclassified digits are
+  computed here, in the checker, which alone holds the labels.
+
+The student's model lives in the student process (grader.runner.proxy); the parameter budget counts
+every parameter, buffer and other tensor attribute it holds (grader.queries.held_numel).
 
 Settings (the exercise's ``settings:`` in ``course.yaml``)::
 
@@ -22,16 +27,15 @@ built-in :data:`DATASET_DEFAULTS`. Metrics recorded for reports: ``dataset``, ``
 ``accuracy``, ``train_seconds``, ``device``, ``params``, ``confusion`` (10x10, rows = true class),
 ``misclassified`` (a few held-out examples with their images), ``classes`` and, when the student's
 code computes its loss with ``F.cross_entropy``/``F.nll_loss`` (``nn.CrossEntropyLoss`` does), the
-per-batch training loss it computed (``train_loss``, averaged into at most 500 points).
+per-batch training loss it computed (``train_loss``, averaged into at most 500 points), which also picks
+the hint for a weak model (still falling: capacity or epochs; diverged or flat: the learning rate).
 """
 from __future__ import annotations
 
-import contextlib
 import functools
 import math
 import os
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,10 +43,11 @@ import pytest
 import torch
 from torch import nn
 
-from grader import datasets
+from grader import datasets, queries
 from grader.i18n import _
 from grader.plugin import GradingMessage
-from grader.testing import fail
+from grader.runner import proxy
+from grader.testing import fail, is_module, type_name
 
 DEFAULT_MAX_PARAMS = 100_000
 DATASET_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -131,9 +136,10 @@ def to_tensors(images, labels) -> tuple[torch.Tensor, torch.Tensor]:
     return x, y
 
 
-def count_params(model: nn.Module) -> int:
-    """All parameters, trainable or frozen (a frozen giant feature extractor still counts)."""
-    return sum(p.numel() for p in model.parameters())
+def count_params(model) -> int:
+    """Every number the model holds: parameters (trainable or frozen), buffers and other tensor attributes,
+    so neither a frozen feature extractor nor a lookup table in a buffer escapes the budget."""
+    return sum(queries.held_numel(model).values())
 
 
 def _item_noun(config: TrainingConfig) -> str:
@@ -143,8 +149,8 @@ def _item_noun(config: TrainingConfig) -> str:
 # ---------------------------------------------------------------------------------------- the checks
 def _build(student) -> nn.Module:
     model = student.build_model()
-    if not isinstance(model, nn.Module):
-        fail(_("build_model() returned {kind}, expected an nn.Module.").format(kind=type(model).__name__),
+    if not is_module(model):
+        fail(_("build_model() returned {kind}, expected an nn.Module.").format(kind=type_name(model)),
              _("Return the network itself, e.g. `return nn.Sequential(...)`."))
     return model
 
@@ -154,11 +160,10 @@ def check_output_shape(student) -> None:
     model = _build(student)
     x = torch.rand(4, 1, 28, 28)
     model.eval()
-    with torch.no_grad():
-        out = model(x)
+    out = model(x)
     call = "build_model()(<batch of shape (4, 1, 28, 28)>)"
     if not isinstance(out, torch.Tensor):
-        fail(_("{call} returned {kind}, expected a tensor of logits.").format(call=call, kind=type(out).__name__),
+        fail(_("{call} returned {kind}, expected a tensor of logits.").format(call=call, kind=type_name(out)),
              _("The forward pass must return the raw scores (logits) as one tensor."))
     if tuple(out.shape) != (4, 10):
         hint = (_("Flatten the (N, 10, 1, 1) output of the last convolution (the chapter's Flatten).")
@@ -171,8 +176,8 @@ def check_output_shape(student) -> None:
 
 
 def _budget_message(params: int, limit: int, what: str) -> tuple[str, str]:
-    return (_("{what} has {params:,} parameters, over the budget of {limit:,}.")
-            .format(what=what, params=params, limit=limit),
+    return (_("{what} holds {params:,} numbers (parameters, buffers and other tensors), over the budget of "
+              "{limit:,}.").format(what=what, params=params, limit=limit),
             _("Use fewer or narrower layers: the chapter's conv + batch-norm CNN has about 30,000 parameters; "
               "a fully connected layer on 28x28 pixels alone costs 7,840 weights per output."))
 
@@ -189,76 +194,38 @@ def check_parameter_budget(student, settings: dict[str, Any] | None, default_dat
         outcome.note(_("{params:,} parameters (budget {limit:,})").format(params=params, limit=config.max_params))
 
 
-class LossRecorder:
-    """Records the training loss that the student's own code computes, batch by batch.
-
-    While active, ``F.cross_entropy`` and ``F.nll_loss`` (which ``nn.CrossEntropyLoss``/``nn.NLLLoss``
-    call) are wrapped: every scalar result that will be back-propagated (grad enabled, requires_grad)
-    is kept, detached, and converted to floats once at the end (one device sync, no slowdown per batch).
-    Losses the student computes some other way are not seen; then there is simply no curve.
-    """
-
-    TARGETS = ("cross_entropy", "nll_loss")
-    LIMIT = 200_000
-
-    def __init__(self):
-        self.values: list[torch.Tensor] = []
-
-    @contextlib.contextmanager
-    def recording(self) -> Iterator["LossRecorder"]:
-        import torch.nn.functional as F
-
-        originals = {name: getattr(F, name) for name in self.TARGETS}
-
-        def wrap(original):
-            @functools.wraps(original)
-            def recorded(*args, **kwargs):
-                loss = original(*args, **kwargs)
-                if (isinstance(loss, torch.Tensor) and loss.dim() == 0 and loss.requires_grad
-                        and torch.is_grad_enabled() and len(self.values) < self.LIMIT):
-                    self.values.append(loss.detach())
-                return loss
-            return recorded
-
-        for name, original in originals.items():
-            setattr(F, name, wrap(original))
-        try:
-            yield self
-        finally:
-            for name, original in originals.items():
-                setattr(F, name, original)
-
-    def curve(self, max_points: int = MAX_LOSS_POINTS) -> tuple[list[float], int]:
-        """(losses, batches per point): every batch, or averages of equal runs of batches when too many."""
-        if not self.values:
-            return [], 0
-        values = torch.stack([v.float().cpu() for v in self.values])
-        per_point = max(1, math.ceil(len(values) / max_points))
-        usable = len(values) // per_point * per_point
-        points = values[:usable].view(-1, per_point).mean(1) if usable else values.mean().view(1)
-        return [round(float(v), 4) for v in points], per_point
+def loss_curve(values: list[float], max_points: int = MAX_LOSS_POINTS) -> tuple[list[float], int]:
+    """(losses, batches per point): every batch, or averages of equal runs of batches when too many."""
+    if not values:
+        return [], 0
+    per_point = max(1, math.ceil(len(values) / max_points))
+    usable = len(values) // per_point * per_point or len(values)
+    points = [sum(values[i:i + per_point]) / len(values[i:i + per_point]) for i in range(0, usable, per_point)]
+    return [round(v, 4) for v in points], per_point
 
 
-def _sync(device: str) -> None:
-    if str(device).startswith("cuda") and torch.cuda.is_available():
-        torch.cuda.synchronize()
+def loss_trend(curve: list[float]) -> str | None:
+    """"falling" (still going down at the end), "diverged" (NaN or ending above its start), "flat", or None."""
+    if len(curve) < 5:
+        return None
+    if any(v != v for v in curve) or curve[-1] > curve[0] * 1.05:
+        return "diverged"
+    fifth = max(1, len(curve) // 5)
+    start, before, end = (sum(part) / len(part) for part in (curve[:fifth], curve[-2 * fifth:-fifth], curve[-fifth:]))
+    if end > start * 0.9:
+        return "flat"
+    return "falling" if end < before * 0.97 else None
 
 
-def predict(model: nn.Module, x: torch.Tensor, device: str, n_classes: int = 10) -> torch.Tensor:
-    """Predicted classes for ``x`` in eval mode under no_grad, in batches; clear failure on a bad output."""
-    model.eval()
-    predictions = []
-    with torch.no_grad():
-        for start in range(0, len(x), EVAL_BATCH):
-            xb = x[start:start + EVAL_BATCH].to(device)
-            out = model(xb)
-            if not isinstance(out, torch.Tensor) or tuple(out.shape) != (len(xb), n_classes):
-                shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
-                fail(_("the trained model returned {shape} for a batch of {n} test images, expected ({n}, {k}).")
-                     .format(shape=shape, n=len(xb), k=n_classes),
-                     _("train() must return the model itself, still mapping (N, 1, 28, 28) to (N, 10)."))
-            predictions.append(out.argmax(1).cpu())
-    return torch.cat(predictions)
+def predict(model, x: torch.Tensor, device: str, n_classes: int = 10) -> torch.Tensor:
+    """Predicted classes for ``x``: the images go to the student process in batches, logits come back."""
+    out = queries.evaluate(model, x, device, EVAL_BATCH)
+    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (len(x), n_classes):
+        shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type_name(out)
+        fail(_("the trained model returned {shape} for {n} test images, expected ({n}, {k}).")
+             .format(shape=shape, n=len(x), k=n_classes),
+             _("train() must return the model itself, still mapping (N, 1, 28, 28) to (N, 10)."))
+    return out.argmax(1)
 
 
 def confusion_matrix(y_true: torch.Tensor, y_pred: torch.Tensor, n_classes: int = 10) -> list[list[int]]:
@@ -300,24 +267,26 @@ def run_training(student, config: TrainingConfig, device: str, split: datasets.S
         message, hint = _budget_message(params, config.max_params, "build_model()")
         fail(_("not trained: {message}").format(message=message), hint)
 
-    recorder = LossRecorder()
-    with recorder.recording():
-        _sync(device)
-        start = time.perf_counter()
-        trained = student.train(model, x_train, y_train, device)
-        _sync(device)
-        seconds = time.perf_counter() - start
-    if not isinstance(trained, nn.Module):
+    session = proxy.current()
+    cuda = str(device).startswith("cuda")
+    kwargs = {"progress": proxy.PROGRESS} if {"progress", "**"} & set(queries.signature(student.train) or ()) else {}
+    queries.record_losses(True)
+    start_cpu, start_wall = session.cpu.seconds(), time.perf_counter()
+    trained = student.train(model, x_train, y_train, device, **kwargs)
+    if cuda:
+        queries.synchronize()
+    seconds = time.perf_counter() - start_wall if cuda else session.cpu.seconds() - start_cpu
+    losses = queries.record_losses(False)
+    if not is_module(trained):
         fail(_("train(model, x, y, device) returned {kind}, expected the trained model (an nn.Module).")
-             .format(kind=type(trained).__name__),
+             .format(kind=type_name(trained)),
              _("End train() with `return model`."))
     params = count_params(trained)
     if params > config.max_params:
         fail(*_budget_message(params, config.max_params, _("the model returned by train()")))
-    trained.to(device)
     predictions = predict(trained, x_test, device, len(split.classes))
     accuracy = (predictions == y_test).double().mean().item()
-    curve, every = recorder.curve()
+    curve, every = loss_curve([float(v) for v in losses or [] if isinstance(v, (int, float))])
     return TrainingRun(accuracy=accuracy, train_seconds=seconds, params=params, device=str(device),
                        dataset=split.name, n_train=len(y_train), n_test=len(y_test), predictions=predictions,
                        loss_curve=curve, loss_every=every)
@@ -345,25 +314,44 @@ def check_accuracy(student, outcome, device: str, settings: dict[str, Any] | Non
         metrics.update(train_loss=run.loss_curve, train_loss_every=run.loss_every)
     outcome.metric(**metrics)
 
-    summary = _("accuracy {accuracy:.3f} on {n:,} held-out {items} after {seconds:.1f} s of training on {device}, "
+    unit = _("s") if run.device.startswith("cuda") else _("CPU s")
+    summary = _("accuracy {accuracy:.3f} on {n:,} held-out {items} after {seconds:.1f} {unit} of training on {device}, "
                 "{params:,} parameters").format(accuracy=run.accuracy, n=run.n_test, items=_item_noun(config),
-                                                seconds=run.train_seconds, device=run.device, params=run.params)
+                                                seconds=run.train_seconds, unit=unit, device=run.device,
+                                                params=run.params)
     if config.train_time_limit is not None and run.train_seconds > config.train_time_limit:
-        fail(_("train() took {seconds:.1f} s, more than the {limit:g} s allowed ({summary}).")
-             .format(seconds=run.train_seconds, limit=config.train_time_limit, summary=summary),
-             _("Train for fewer epochs or use a larger batch size; 1cycle reaches high accuracy in a few epochs."))
+        fail(_("train() used {seconds:.1f} {unit}, more than its budget of {limit:g} {unit} ({summary}).")
+             .format(seconds=run.train_seconds, unit=unit, limit=config.train_time_limit, summary=summary),
+             _("Train for fewer epochs, use a smaller model or a larger batch size; 1cycle reaches high accuracy "
+               "in a few epochs. CPU seconds count only your own processes' work, not how busy the machine is."))
     credit = credit_for(run.accuracy, config.thresholds)
     lowest, full = config.thresholds[0][0], next(a for a, c in config.thresholds if c == max(
         c for _a, c in config.thresholds))
     if credit == 0:
         fail(_("accuracy {accuracy:.3f} below threshold {needed:g} ({summary}).")
-             .format(accuracy=run.accuracy, needed=lowest, summary=summary),
-             _("Check that the loss goes down: a learning rate that is too high (or labels that do not match "
-               "the images) leaves the network guessing; the chapter's conv + batch-norm CNN trained for a few "
-               "epochs with 1cycle gets there."))
+             .format(accuracy=run.accuracy, needed=lowest, summary=summary), weak_model_hint(run.loss_curve))
     if run.accuracy >= full:
         outcome.credit(credit, summary)
     else:
-        outcome.credit(credit, _("{summary}: {credit:.0%} of the points; {full:g} earns full marks")
-                       .format(summary=summary, credit=credit, full=full))
+        outcome.credit(credit, _("{summary}: {credit:.0%} of the points; {full:g} earns full marks. {hint}")
+                       .format(summary=summary, credit=credit, full=full, hint=weak_model_hint(run.loss_curve)))
     return run
+
+
+def weak_model_hint(curve: list[float]) -> str:
+    """What to change, chosen by the evidence in the student's own loss curve."""
+    trend = loss_trend(curve)
+    if trend == "falling":
+        return _("Your loss was still falling when training stopped: train for more epochs, or give the model more "
+                 "capacity (more channels), within the time budget.")
+    if trend == "diverged":
+        return _("Your loss went up or became NaN: the learning rate is too high for this model; lower lr_max (or "
+                 "add batch norm, which makes high learning rates safe).")
+    if trend == "flat":
+        return _("Your loss barely moved: check that the optimizer steps the model's parameters, that labels match "
+                 "the images, and that the learning rate is not far too small.")
+    return _("The chapter's conv + batch-norm CNN trained for a few epochs with 1cycle gets there; make sure the "
+             "loss goes down (no loss was recorded: compute it with F.cross_entropy or nn.CrossEntropyLoss so the "
+             "report can show it).") if not curve else _(
+        "Your loss went down and levelled off: a wider model, batch norm or one or two more epochs usually add the "
+        "last points.")

@@ -486,7 +486,14 @@ class _LossRecorder:
         return [v if math.isfinite(v) else float("nan") for v in values]
 
 
-QUERIES = {"describe": describe, "backward": backward, "sgd_step": sgd_step, "signature": signature, "set_tensors": set_tensors, "tensors": tensors,
+def synchronize(agent: _Agent) -> None:
+    import torch
+
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        torch.cuda.synchronize()
+
+
+QUERIES = {"synchronize": synchronize, "describe": describe, "backward": backward, "sgd_step": sgd_step, "signature": signature, "set_tensors": set_tensors, "tensors": tensors,
            "held_numel": held_numel, "leaf_outputs": leaf_outputs, "evaluate": evaluate,
            "record_losses": record_losses}
 
