@@ -7,6 +7,7 @@ the total and the honest exercises' seconds, to compare with a run without hosti
 """
 import argparse
 import os
+import secrets
 import signal
 import sys
 import tempfile
@@ -38,13 +39,13 @@ def main() -> None:
     about = {case.id: case.about for case in hostile.cases()}
     with tempfile.TemporaryDirectory() as tmp:
         course, submission = hostile.build(Path(tmp))
-        record = Path(tmp) / "pids.txt"
+        token = secrets.token_hex(8)
         started = time.perf_counter()
-        result = grade(submission, course=course, lang="en", env={"HOSTILE_PIDS": str(record)})
+        result = grade(submission, course=course, lang="en", env={hostile.MARKER: token})
         total = time.perf_counter() - started
-        left = [(kind, pid) for kind, pid in hostile.recorded_processes(record) if hostile.still_running(kind, pid)]
-        for kind, pid in left:  # without cgroups, a child that left its process group survives: end it here
-            os.killpg(pid, signal.SIGKILL) if kind == "group" else os.kill(pid, signal.SIGKILL)
+        left = hostile.survivors(token)
+        for pid in left:  # a process the sandbox failed to end: end it here, and say so below
+            os.kill(pid, signal.SIGKILL)
     print(f"cgroups: {'yes' if hostile.cgroups_available() else 'no'}, max tasks per exercise: {args.max_tasks}, "
           f"processes started by the cases still alive afterwards: {len(left)}\n")
     print("| case | what it does | status | score | what the student is told | s |")

@@ -188,6 +188,10 @@ def import_failure(failure: dict, file: str) -> GradingMessage:
     if kind == "missing_dependency":
         return StudentImportError(_("{file} could not be imported: it imports `{missing}`, which is not installed "
                                     "here").format(file=file, missing=failure.get("name")))
+    if kind == "unreadable":
+        return StudentImportError(_("{file}: your process wrote something onto the grader's channel that is not "
+                                    "its data ({why}); do not write to file descriptors you did not open")
+                                  .format(file=file, why=failure.get("message")))
     if kind == "syntax":
         return StudentImportError(_("{file} could not be imported: SyntaxError at line {line}: {msg}")
                                   .format(file=file, line=failure.get("line"), msg=failure.get("message")))

@@ -7,6 +7,7 @@ import csv
 import hashlib
 import json
 import os
+import secrets
 import signal
 from pathlib import Path
 from types import SimpleNamespace
@@ -15,7 +16,7 @@ import pytest
 
 import grader
 import hostile
-from grader import limits
+from grader import limits, runner
 from grader.batch import Options, grade_all
 from grader.runner import OUTPUT_KEEP_BYTES
 
@@ -32,17 +33,17 @@ def snapshot(folder: Path) -> dict[str, str]:
 def run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("hostile")
     course, submission = hostile.build(folder)
-    record = folder / "pids.txt"
+    token = secrets.token_hex(8)
     before = snapshot(submission)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(limits, "MAX_TASKS", 64)  # a smaller bomb: quicker to fill and to kill
-        result = grader.grade(submission, course=course, lang="en", env={"HOSTILE_PIDS": str(record)})
-    pids = hostile.recorded_processes(record)
+        result = grader.grade(submission, course=course, lang="en", env={hostile.MARKER: token})
+    pids = [p for ex in result.exercises for p in hostile.recorded_processes(ex.output)]
     yield SimpleNamespace(result=result, by_id={ex.id: ex for ex in result.exercises}, course=course,
-                          folder=folder, submission=submission, pids=pids, untouched=snapshot(submission) == before)
-    for kind, pid in pids:  # where nothing could kill a child that left the process group, do it here
-        if kind != "group" and hostile.still_running(kind, pid):
-            os.kill(pid, signal.SIGKILL)
+                          folder=folder, submission=submission, pids=pids, token=token,
+                          untouched=snapshot(submission) == before)
+    for pid in hostile.survivors(token):  # where nothing could kill a leftover, do it here
+        os.kill(pid, signal.SIGKILL)
 
 
 def failed_messages(exercise) -> list[str]:
@@ -71,20 +72,15 @@ def test_code_that_never_ends_times_out_with_zero(run, case):
         pytest.skip("no limit on processes here (root without cgroups): the fork bomb is not run")
     ex = run.by_id[case]
     assert ex.status == "timeout" and ex.score == 0
-    assert "timed out after 2 s" in ex.message
-    assert ex.duration < hostile.TIMEOUT_S + 1
+    assert "ran out of CPU time" in ex.message and "2 CPU seconds" in ex.message and case in ex.message
+    assert ex.duration < hostile.TIMEOUT_S * runner.WALL_BACKSTOP + runner.WALL_SLACK_S
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="looks for processes in /proc")
 def test_no_process_outlives_its_exercise(run):
     kinds = {kind for kind, _pid in run.pids}
-    assert {"child", "session"} <= kinds
-    cgroups = hostile.cgroups_available()
-    for kind, pid in run.pids:
-        # "child" was forked at import (same process group), "group" is the fork bomb's process group,
-        # "session" left the process group: only the exercise's cgroup can find it.
-        if kind != "session" or cgroups:
-            assert not hostile.still_running(kind, pid), (kind, pid)
+    assert {"child", "session"} <= kinds  # the cases did start children that tried to outlive them
+    assert hostile.survivors(run.token) == []
 
 
 @pytest.mark.parametrize("case, words", [("sys_exit_in_function", "SystemExit(0)"),
@@ -109,9 +105,8 @@ def test_memory_hog_fails_its_checks_naming_the_limit(run):
 
 def test_forged_results_are_ignored(run):
     ex = run.by_id["fake_results"]
-    assert ex.score == 0 and ex.status == "not_implemented"
+    assert ex.score == 0
     assert '"score": 10' in ex.output  # it did print its fake report
-    assert any("forged result messages were ignored" in w for w in ex.warnings)
 
 
 def test_output_is_kept_as_plain_text_head_and_tail(run):

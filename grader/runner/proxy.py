@@ -47,6 +47,7 @@ class Session:
     cpu = None                       # limits.CpuMeter of the student's process tree
     cpu_budget: float | None = None  # CPU seconds the student may use in this exercise (None: wall clock)
     source_path: str | None = None   # the student's module in its private copy, read as text (static scans)
+    broken: str | None = None        # why the channel can no longer be read (junk on it)
 
     def __init__(self, conn, ready: dict):
         self.conn = conn
@@ -61,7 +62,10 @@ class Session:
     def connect(cls, conn) -> "Session":
         session = cls.__new__(cls)
         session.conn, session.released, session.on_event = conn, [], None
-        first = session._receive()
+        try:
+            first = session._receive()
+        except Unreadable as exc:
+            first = {"ready": None, "failure": {"kind": "unreadable", "message": str(exc)}}
         cls.__init__(session, conn, first)
         return session
 
@@ -69,8 +73,10 @@ class Session:
         message = {"op": op, "target": target, **fields}
         if self.released:
             message["release"], self.released = self.released, []
+        if self.broken:
+            raise Unreadable(self.broken)
         try:
-            self.conn.send_bytes(wire.encode(message, unknown=_pickle_for_student))
+            wire.write_frame(self.conn.fileno(), wire.encode(message, unknown=_pickle_for_student))
         except (OSError, EOFError):
             raise StudentGone() from None
         while True:
@@ -85,13 +91,13 @@ class Session:
 
     def _receive(self) -> dict:
         try:
-            frame = self.conn.recv_bytes(wire.MAX_FRAME_BYTES)
+            frame = wire.read_frame(self.conn.fileno(), limit=wire.MAX_FRAME_BYTES, stall=wire.STALL_S)
+            reply = wire.decode(frame, resolve=lambda tag: Handle(self, tag))
         except (OSError, EOFError):
             raise StudentGone() from None
-        try:
-            reply = wire.decode(frame, resolve=lambda tag: Handle(self, tag))
         except wire.WireError as exc:
-            raise Unreadable(str(exc)) from None
+            self.broken = str(exc)  # the stream is out of step: every later request fails the same way
+            raise Unreadable(self.broken) from None
         if type(reply) is not dict:
             raise Unreadable("not a reply")
         return reply

@@ -101,7 +101,7 @@ class _Agent:
         except Exception as exc:  # noqa: BLE001 - a student's object may break anything while being read
             frame = wire.encode({"error": _describe_error(exc, self.submission, reading=True)},
                                 unknown=lambda v: str(v))
-        self.conn.send_bytes(frame)
+        wire.write_frame(self.conn.fileno(), frame)
 
     def handle(self, obj: Any) -> dict:
         """Keep ``obj`` here and describe it as a handle: its number, its claimed classes, callable or not."""
@@ -159,7 +159,7 @@ class _Agent:
     def serve(self) -> None:
         while True:
             try:
-                frame = self.conn.recv_bytes()
+                frame = wire.read_frame(self.conn.fileno())
             except (EOFError, OSError):
                 return
             request = wire.decode(frame, resolve=self.resolve, trusted=True)

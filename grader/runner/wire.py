@@ -1,7 +1,8 @@
 """What crosses between the checker and the student process: data only, in frames a reader can bound.
 
-A message is one ``Connection.send_bytes`` frame: a 4-byte length, a JSON header, then the raw bytes of
-the tensors it carries. Values are JSON (never pickle) with a few tags, rebuilt on arrival into
+A message is one frame: a magic word and a length, then a JSON header and the raw bytes of the tensors
+it carries. The checker reads a frame with a size cap and a stall limit, so junk written onto the
+socket (or a length that never arrives) is a clear error instead of a grader waiting forever. Values are JSON (never pickle) with a few tags, rebuilt on arrival into
 ``None``, ``bool``, ``int``, ``float``, ``str``, ``list``, ``tuple``, ``dict`` and plain ``torch.Tensor``
 (from dtype, shape and bytes: never a subclass), under caps on depth, items and bytes. Anything else
 stays where it lives and crosses as a handle (a number and the classes the object claims). Only the trusted checker may send a pickle (an object it made, tagged ``P``); only the student
@@ -10,7 +11,9 @@ process ever unpickles one, so nothing the student sends is ever executed by the
 from __future__ import annotations
 
 import json
+import os
 import pickle
+import select
 import struct
 from typing import Any, Callable
 
@@ -22,6 +25,9 @@ MAX_DEPTH = 24
 MAX_ITEMS = 1_000_000          # values in one message
 MAX_DIMS = 12
 _LENGTH = struct.Struct(">I")
+_FRAME = struct.Struct(">4sQ")
+MAGIC = b"CGw1"
+STALL_S = 10.0                 # once a frame has begun, its next bytes must come within this
 DTYPES = {str(d).removeprefix("torch."): d for d in (
     torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.complex64, torch.complex128,
     torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64, torch.bool)}
@@ -169,3 +175,36 @@ def _tensor(body: Any, buffer: Callable[[Any], memoryview]) -> torch.Tensor:
     if numel == 0:
         return torch.empty(shape, dtype=dtype)
     return torch.frombuffer(bytearray(data), dtype=torch.uint8).view(dtype).reshape(shape)
+
+
+def write_frame(fd: int, payload: bytes) -> None:
+    data = memoryview(_FRAME.pack(MAGIC, len(payload)) + payload)
+    while data:
+        data = data[os.write(fd, data):]
+
+
+def read_frame(fd: int, *, limit: int | None = None, stall: float | None = None) -> bytes:
+    """The next frame's payload (EOFError at the end). ``stall`` bounds the wait for each later chunk once
+    the frame has begun (the first byte may take as long as the student's code computes)."""
+    header = _read_exact(fd, _FRAME.size, stall, first=True)
+    magic, size = _FRAME.unpack(header)
+    if magic != MAGIC:
+        raise WireError("not a message of the grader's (junk written onto the channel?)")
+    if limit is not None and size > limit:
+        raise WireError(f"message of {size} bytes, over the limit of {limit}")
+    return _read_exact(fd, size, stall, first=False)
+
+
+def _read_exact(fd: int, size: int, stall: float | None, first: bool) -> bytes:
+    chunks, got = [], 0
+    while got < size:
+        if stall is not None and not (first and got == 0):
+            ready, _w, _x = select.select([fd], [], [], stall)
+            if not ready:
+                raise WireError(f"a message stopped arriving for {stall:g} s")
+        chunk = os.read(fd, min(size - got, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)

@@ -8,6 +8,7 @@ plain files in the repository (bytes that are not UTF-8, files that would hide p
 """
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,23 +62,26 @@ def cgroups_available() -> bool:
         return group is not None
 
 
-def recorded_processes(record: Path) -> list[tuple[str, int]]:
-    """(kind, pid) of the processes the cases wrote down in ``record`` (their HOSTILE_PIDS file)."""
-    if not record.exists():
-        return []
-    return [(kind, int(pid)) for kind, pid in (line.split() for line in record.read_text().splitlines())]
+MARKER = "HOSTILE_MARKER"  # in the environment of every process a case starts (grade(env=...))
 
 
-def still_running(kind: str, pid: int) -> bool:
-    """Whether the process (or, for kind "group", any process of that process group) is still alive."""
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+def recorded_processes(output: str) -> list[tuple[str, int]]:
+    """(kind, pid) the cases printed ("HOSTILE child 12"): pids inside the student's PID namespace."""
+    return [(kind, int(pid)) for kind, pid in re.findall(r"^HOSTILE (\w+) (\d+)$", output, re.M)]
+
+
+def survivors(token: str) -> list[int]:
+    """Processes still alive (not zombies) whose environment carries ``MARKER=token``: they outlived grading."""
+    found = []
+    needle = f"{MARKER}={token}".encode()
+    for entry in Path("/proc").glob("[0-9]*"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()  # state, ppid, pgrp, ...
-        except OSError:
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            if state != "Z" and needle in (entry / "environ").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except (OSError, IndexError):
             continue
-        if fields[0] != "Z" and (int(fields[2]) == pid if kind == "group" else int(stat.parent.name) == pid):
-            return True
-    return False
+    return found
 
 
 def build(folder: Path) -> tuple[Path, Path]:

@@ -6,8 +6,7 @@ fail at the limit, the exercise times out with 0 points, and every process of th
 import os
 import time
 
-with open(os.environ.get("HOSTILE_PIDS", os.devnull), "a") as record:
-    record.write(f"group {os.getpid()}\n")  # the exercise process leads the bomb's process group
+print(f"HOSTILE group {os.getpid()}", flush=True)  # the student process leads the bomb's process group
 while True:
     try:
         os.fork()

@@ -9,7 +9,6 @@ child = os.fork()
 if child == 0:
     time.sleep(600)
     os._exit(0)
-with open(os.environ.get("HOSTILE_PIDS", os.devnull), "a") as record:
-    record.write(f"child {child}\n")
+print(f"HOSTILE child {child}", flush=True)
 while True:
     pass

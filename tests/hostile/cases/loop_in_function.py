@@ -14,8 +14,7 @@ from kernels import apply_kernel_everywhere, coord_grid, edge_kernels  # noqa: F
 
 def apply_kernel(im, row, col, kernel):
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"], start_new_session=True)
-    with open(os.environ.get("HOSTILE_PIDS", os.devnull), "a") as record:
-        record.write(f"session {child.pid}\n")
+    print(f"HOSTILE session {child.pid}", flush=True)
     threading.Thread(target=time.sleep, args=(600,)).start()
     while True:
         pass
