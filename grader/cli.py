@@ -15,6 +15,7 @@ from grader import batch, report
 from grader.assign import write_assignment, write_distribution
 from grader.course import CourseError, LANGUAGES, load_course
 from grader.export import VISIBILITIES, github_workflow, gradescope_bundle
+from grader.grading import ConfigurationError
 from grader.grading import grade as grade_submission
 from grader.i18n import _, set_language
 from grader.scaffold import new_exercise
@@ -24,13 +25,27 @@ from grader.validate import validate
 FORMATS = ["text", *report.FORMATS]
 
 
+def progress_text(event: dict) -> str:
+    """"epoch 2/5, batch 40/63, loss 0.213": what the student's progress callback said, in one line."""
+    parts = []
+    for key, label in (("epoch", _("epoch")), ("batch", _("batch"))):
+        if key in event:
+            total = event.get(f"{key}s") or event.get(f"total_{key}s")
+            parts.append(f"{label} {event[key]}" + (f"/{total}" if total else ""))
+    if isinstance(event.get("loss"), (int, float)):
+        parts.append(f"{_('loss')} {event['loss']:.4g}")
+    if event.get("text"):
+        parts.append(str(event["text"])[:80])
+    return ", ".join(parts)
+
+
 class _CleanErrors(click.Group):
     """Turn the library's expected errors into one line and exit status 2, never a traceback."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except (CourseError, SubmissionError) as exc:
+        except (CourseError, SubmissionError, ConfigurationError) as exc:
             click.echo(f"convgrade: error: {exc}", err=True)
             ctx.exit(2)
 
@@ -62,8 +77,12 @@ course_option = click.option("--course", "course_path", type=click.Path(dir_okay
 @click.option("--skip-slow", is_flag=True, help="leave out exercises tagged slow (unless named with -e)")
 @click.option("--seed", type=int, help="seed for every check (default: course.yaml)")
 @click.option("--list", "list_only", is_flag=True, help="list the exercises and their points, grade nothing")
+@click.option("--require-sandbox", type=click.Choice(["namespaces", "uid"]),
+              help="refuse to grade (exit 2) where the student's code would get a weaker sandbox")
+@click.option("--require-data", is_flag=True,
+              help="refuse to grade (exit 2) when an exercise's dataset is missing, instead of leaving it out")
 def grade(path, exercises, course_path, fmt, output, junit, summary, fail_under, lang, device, mnist_dir, skip_slow,
-          seed, list_only):
+          seed, list_only, require_sandbox, require_data):
     """Grade PATH (a folder laid out like exercises/, or one module file) exercise by exercise."""
     course = load_course(course_path)
     if list_only:
@@ -71,9 +90,11 @@ def grade(path, exercises, course_path, fmt, output, junit, summary, fail_under,
         return
     set_language(lang or course.language)  # the progress display and errors before grading speak it too
     env = {"CONVGRADE_MNIST_DIR": str(Path(mnist_dir).resolve())} if mnist_dir else None
-    with _progress(course, fmt, output) as on_exercise:
+    with _progress(course, fmt, output) as display:
         result = grade_submission(path, course=course, exercises=list(exercises) or None, skip_slow=skip_slow,
-                                  lang=lang, device=device, seed=seed, env=env, on_exercise=on_exercise)
+                                  lang=lang, device=device, seed=seed, env=env, require_sandbox=require_sandbox,
+                                  require_data=require_data, on_exercise=display.update if display else None,
+                                  on_progress=display.progress_event if display else None)
     if fmt == "text":
         with (open(output, "w", encoding="utf-8") if output else nullcontext(sys.stdout)) as stream:
             report.write_text(result, stream, color=False if output else None)
@@ -116,16 +137,23 @@ class _ExerciseProgress:
 
     def __enter__(self):
         self.progress.start()
-        return self.update
+        return self
 
     def update(self, exercise_id: str, result) -> None:
         if result is None:
             limit = self.course.exercise(exercise_id).time_limit
+            self.current = exercise_id
             self.tasks[exercise_id] = self.progress.add_task(
-                _("grading {exercise} (time limit {limit:g} s)").format(exercise=exercise_id, limit=limit), total=None)
+                _("grading {exercise} (budget {limit:g} CPU s)").format(exercise=exercise_id, limit=limit), total=None)
         else:
             self.progress.update(self.tasks[exercise_id], total=1, completed=1, description=f"{exercise_id}: "
                                  f"{report.fmt_points(result.score)}/{report.fmt_points(result.max_score)}")
+
+    def progress_event(self, event: dict) -> None:
+        """The student's train() reported progress: show its latest epoch, batch, loss or line."""
+        task = self.tasks.get(getattr(self, "current", ""))
+        if task is not None:
+            self.progress.update(task, description=f"{self.current}: {progress_text(event)}")
 
     def __exit__(self, *exc):
         self.progress.stop()

@@ -244,6 +244,25 @@ def load_fashion_mnist(folder: Path | str | None = None, settings: dict | None =
     return load_idx_folder(folder, name="fashion-mnist", classes=FASHION_CLASSES)
 
 
+def unavailable(name: str, settings: dict | None = None) -> str | None:
+    """Why dataset ``name`` cannot be loaded here (a message with the install command), or None; cheap: it
+    looks for the files, it does not read them."""
+    try:
+        if name == "mnist-embedded":
+            return None if MNIST_SUBSET_PATH.is_file() else f"{MNIST_SUBSET_PATH}: missing from the grader package"
+        folder = mnist_idx_dir(settings) if name == "mnist-idx" else fashion_dir(settings)
+    except DatasetUnavailable as exc:
+        return str(exc)
+    if name == "fashion-mnist" and (not folder.is_dir() or not any(folder.glob("t*-*-idx*"))):
+        try:
+            load_fashion_mnist(folder)
+        except DatasetUnavailable as exc:
+            return str(exc)
+    if not folder.is_dir():
+        return f"{folder}: no such folder (it should hold the four IDX files of {name})"
+    return None
+
+
 def load_dataset(name: str, settings: dict | None = None) -> Split:
     """Load one of :data:`DATASETS` by name, reading folders from the environment or ``settings``."""
     if name == "mnist-embedded":

@@ -7,44 +7,89 @@ from pathlib import Path
 
 from grader.assign import count_checks
 from grader.course import Course, load_course
-from grader.i18n import using_language
+from grader.i18n import _, using_language
 from grader.results import ExerciseResult, GradeResult
-from grader.runner import run_exercise
+from grader.runner import require_sandbox as reached_sandbox
+from grader.runner import run_exercise, sandbox
 from grader.submission import prepare
+
+
+class ConfigurationError(ValueError):
+    """Grading cannot be done as asked on this machine (sandbox, data, device): one line, exit status 2."""
 
 
 def grade(path: str | Path = "exercises", *, course: Course | str | Path | None = None,
           exercises: list[str] | tuple[str, ...] | None = None, skip_slow: bool = False,
           lang: str | None = None, device: str | None = None, seed: int | None = None,
           include_hidden: bool = True, env: dict[str, str] | None = None,
-          on_exercise: Callable[[str, ExerciseResult | None], None] | None = None) -> GradeResult:
-    """Grade a submission (folder or single module file) exercise by exercise, each in its own process.
+          require_sandbox: str | None = None, require_data: bool = False,
+          on_exercise: Callable[[str, ExerciseResult | None], None] | None = None,
+          on_progress: Callable[[dict], None] | None = None) -> GradeResult:
+    """Grade a submission (folder or single module file) exercise by exercise, each in its own processes.
 
     ``exercises`` limits the run (a single-file submission defaults to its own exercise); ``skip_slow``
-    leaves out exercises tagged ``slow`` unless they were asked for by id. ``on_exercise(id, result)``
-    is called with ``None`` when an exercise starts and with its result when it ends (progress bars).
-    Raises ``CourseError`` or ``SubmissionError`` only when nothing at all can be graded.
+    leaves out exercises tagged ``slow`` unless they were asked for by id. ``require_sandbox``
+    ("namespaces" or "uid") and ``require_data`` turn a weaker sandbox or a missing dataset into a
+    ConfigurationError before anything runs, as ``device="cuda"`` without CUDA does. ``on_exercise(id,
+    result)`` is called with ``None`` when an exercise starts and with its result when it ends;
+    ``on_progress(event)`` gets the student's training progress. Raises ``CourseError``,
+    ``SubmissionError`` or ``ConfigurationError`` only when nothing at all can be graded.
     """
     course = course if isinstance(course, Course) else load_course(course)
     lang = lang or course.language
     with using_language(lang):  # the student's language for this run; the caller's again afterwards
+        _check_device(device)
+        if require_sandbox:
+            try:
+                reached_sandbox(require_sandbox)
+            except sandbox.SandboxUnavailable as exc:
+                raise ConfigurationError(str(exc)) from None
         seed = course.seed if seed is None else seed
         started = time.monotonic()
         with prepare(path, course) as submission:
             single = submission.single_module
             wanted = exercises or ([course.by_module(single).id] if single else None)
+            selected = course.select(wanted, skip_slow=skip_slow)
+            if require_data:
+                _check_data(selected)
             results = []
-            for exercise in course.select(wanted, skip_slow=skip_slow):
+            for exercise in selected:
                 if on_exercise:
                     on_exercise(exercise.id, None)
                 result = run_exercise(exercise, submission.folder, seed=seed, lang=lang, device=device,
-                                      include_hidden=include_hidden, env=env)
+                                      include_hidden=include_hidden, env=env, hidden=(str(course.root),),
+                                      on_progress=on_progress)
                 not_run = 0 if include_hidden else count_checks(exercise.hidden_checks)
                 result.hidden_not_run += exercise.hidden_count + not_run
                 results.append(result)
                 if on_exercise:
                     on_exercise(exercise.id, result)
             warnings = list(submission.warnings)
+        level = min((r.sandbox for r in results if r.sandbox), key=sandbox.rank, default="")
+        if level == "none":
+            warnings.append(_("no sandbox on this machine: the student's code ran with this user's rights and could "
+                              "read and write what this user can (run as root, or where user namespaces are allowed)"))
         return GradeResult(course=course.title_in(lang), submission=str(path), exercises=results, seed=seed, lang=lang,
                            device=device or "auto", course_version=course.version,
-                           duration=round(time.monotonic() - started, 3), warnings=warnings)
+                           duration=round(time.monotonic() - started, 3), warnings=warnings, sandbox=level)
+
+
+def _check_device(device: str | None) -> None:
+    if device and device.startswith("cuda"):
+        import torch
+
+        if not torch.cuda.is_available():
+            raise ConfigurationError(_("--device {device}: no CUDA device here (torch {version} sees none); use "
+                                       "--device cpu or leave it out").format(device=device,
+                                                                               version=torch.__version__))
+
+
+def _check_data(exercises) -> None:
+    from grader.training import missing_data
+
+    for exercise in exercises:
+        if "dataset" in exercise.settings or exercise.slow:
+            why = missing_data(exercise.settings, exercise.settings.get("dataset", "mnist-embedded"))
+            if why:
+                raise ConfigurationError(_("exercise {id}: its data is missing here (--require-data): {why}")
+                                         .format(id=exercise.id, why=why))

@@ -15,9 +15,9 @@ from rich.padding import Padding
 from rich.table import Table
 
 from grader.i18n import _, using_language
-from grader.results import NOT_IMPLEMENTED, OK, CheckResult, ExerciseResult, GradeResult
+from grader.results import CRASHED, NOT_GRADED, NOT_IMPLEMENTED, OK, TIMEOUT, CheckResult, ExerciseResult, GradeResult
 
-STATUS_STYLE = {OK: "green", NOT_IMPLEMENTED: "yellow"}
+STATUS_STYLE = {OK: "green", NOT_IMPLEMENTED: "yellow", NOT_GRADED: "dim"}
 CHECK_SYMBOL = {"passed": "✓", "not_implemented": "…", "failed": "✗"}  # see check_state()
 CHECK_STYLE = {"passed": "green", "not_implemented": "yellow", "failed": "red"}
 
@@ -46,10 +46,13 @@ def _write_text(result: GradeResult, stream: IO[str] | None, color: bool | None)
     table.add_column(_("title"))
     table.add_column(_("points"), justify="right")
     table.add_column(_("status"))
+    table.add_column(_("CPU s (budget)"), justify="right")
     for ex in result.exercises:
         table.add_row(ex.id, ex.title, f"[{exercise_style(ex)}]{fmt_points(ex.score)}/{fmt_points(ex.max_score)}[/]",
-                      exercise_status(ex))
+                      exercise_status(ex), cpu_used(ex))
     console.print(table)
+    if result.sandbox:
+        console.print(f"[dim]{escape(_('sandbox: {level}').format(level=result.sandbox))}[/]")
     for warning in result.warnings:
         console.print(f"[yellow]{_('warning')}:[/] {escape(warning)}")
     for ex in result.exercises:
@@ -62,7 +65,7 @@ def _write_text(result: GradeResult, stream: IO[str] | None, color: bool | None)
 
 def _write_exercise_details(console: Console, ex: ExerciseResult) -> None:
     """Heading, then one mark + name line per check worth reading, its message indented below."""
-    shown = [c for c in ex.checks if c.message and (ex.status == OK or c.passed)]
+    shown = [c for c in ex.checks if c.message and (ex.status == OK or c.passed or finished_before_stop(ex, c))]
     if not (shown or ex.warnings or (ex.message and ex.status != OK)):
         return
     console.print()
@@ -77,6 +80,19 @@ def _write_exercise_details(console: Console, ex: ExerciseResult) -> None:
         console.print(Padding(escape(check.message), (0, 0, 0, 4), expand=False))
     for warning in ex.warnings:
         console.print(f"  [yellow]{_('warning')}:[/] {escape(warning)}")
+
+
+def finished_before_stop(ex: ExerciseResult, check: CheckResult) -> bool:
+    """A check that reported before its exercise timed out or crashed: its result and message are kept."""
+    return ex.status in (TIMEOUT, CRASHED) and check.details.get("reason") not in ("not_run", "timeout") \
+        and check.message != ex.message
+
+
+def cpu_used(ex: ExerciseResult) -> str:
+    """"5.1 (60)": CPU seconds the student's processes used, and the exercise's budget."""
+    if not ex.time_limit:
+        return ""
+    return f"{ex.cpu_seconds:.1f} ({ex.time_limit:g})"
 
 
 def check_state(check: CheckResult) -> str:
@@ -99,7 +115,7 @@ def exercise_status(ex: ExerciseResult) -> str:
     return {
         "not_implemented": _("not implemented yet"), "import_error": _("import failed"),
         "missing": _("file missing"), "timeout": _("timed out"), "crashed": _("crashed"),
-        "error": _("grader error"),
+        "error": _("grader error"), "not_graded": _("not graded here"),
     }.get(ex.status, ex.status)
 
 

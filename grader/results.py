@@ -12,6 +12,7 @@ MISSING = "missing"             # the submission has no file for this exercise
 TIMEOUT = "timeout"
 CRASHED = "crashed"             # the exercise process died (exit code, signal, memory limit)
 ERROR = "error"                 # the grader itself failed on this exercise (a bug or a broken check)
+NOT_GRADED = "not_graded"       # not the student's fault (its dataset is not installed here): out of the total
 
 
 @dataclass
@@ -39,6 +40,9 @@ class ExerciseResult:
     output: str = ""     # captured stdout/stderr of the exercise process (truncated)
     warnings: list[str] = field(default_factory=list)
     hidden_not_run: int = 0  # hidden checks left out of this run: they run at final grading
+    cpu_seconds: float = 0.0  # CPU time of the student's processes: what the time budget counts
+    time_limit: float = 0.0   # the budget: CPU seconds (wall-clock seconds on CUDA)
+    sandbox: str = ""         # the sandbox level the student's code ran in: namespaces, uid or none
 
 
 @dataclass
@@ -52,6 +56,7 @@ class GradeResult:
     course_version: str = ""
     duration: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    sandbox: str = ""    # the weakest level any exercise ran at
 
     @property
     def score(self) -> float:

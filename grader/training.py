@@ -39,7 +39,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 import torch
 from torch import nn
 
@@ -118,13 +117,25 @@ def _load(name: str, data_dir: str | None, env: tuple[str | None, ...]) -> datas
     return datasets.load_dataset(name, {"data_dir": data_dir} if data_dir else {})
 
 
+class DataMissing(GradingMessage):
+    """The dataset is not installed here: not the student's fault, so the exercise is not graded here."""
+
+    reason = "data_missing"
+
+
+def missing_data(settings: dict[str, Any] | None, default_dataset: str = "mnist-embedded") -> str | None:
+    """Why the exercise's dataset cannot be loaded here (with the install command), or None."""
+    config = resolve_config(settings, default_dataset)
+    return datasets.unavailable(config.dataset, config.data_settings)
+
+
 def load_split(config: TrainingConfig) -> datasets.Split:
-    """The chosen dataset (cached per process); not installed -> the check is skipped, damaged -> error."""
+    """The chosen dataset (cached per process); not installed -> not graded here, damaged -> error."""
     env = (os.environ.get(datasets.MNIST_DIR_ENV), os.environ.get(datasets.FASHION_DIR_ENV))
     try:
         return _load(config.dataset, config.data_settings.get("data_dir"), env)
     except datasets.DatasetUnavailable as exc:
-        pytest.skip(str(exc))
+        raise DataMissing(str(exc)) from None
     except datasets.DatasetError as exc:
         raise SetupError(_("the grader's data files are damaged: {error}").format(error=exc)) from None
 
@@ -191,7 +202,7 @@ def check_parameter_budget(student, settings: dict[str, Any] | None, default_dat
     if params > config.max_params:
         fail(*_budget_message(params, config.max_params, "build_model()"))
     if outcome is not None:
-        outcome.note(_("{params:,} parameters (budget {limit:,})").format(params=params, limit=config.max_params))
+        outcome.note(_("{params:,} parameters and buffers (budget {limit:,})").format(params=params, limit=config.max_params))
 
 
 def loss_curve(values: list[float], max_points: int = MAX_LOSS_POINTS) -> tuple[list[float], int]:
@@ -316,7 +327,7 @@ def check_accuracy(student, outcome, device: str, settings: dict[str, Any] | Non
 
     unit = _("s") if run.device.startswith("cuda") else _("CPU s")
     summary = _("accuracy {accuracy:.3f} on {n:,} held-out {items} after {seconds:.1f} {unit} of training on {device}, "
-                "{params:,} parameters").format(accuracy=run.accuracy, n=run.n_test, items=_item_noun(config),
+                "{params:,} parameters and buffers").format(accuracy=run.accuracy, n=run.n_test, items=_item_noun(config),
                                                 seconds=run.train_seconds, unit=unit, device=run.device,
                                                 params=run.params)
     if config.train_time_limit is not None and run.train_seconds > config.train_time_limit:

@@ -40,8 +40,8 @@ from pathlib import Path
 from grader import limits
 from grader.course import Exercise
 from grader.i18n import _
-from grader.results import (CRASHED, ERROR, IMPORT_ERROR, MISSING, NOT_IMPLEMENTED, OK, TIMEOUT, CheckResult,
-                            ExerciseResult)
+from grader.results import (CRASHED, ERROR, IMPORT_ERROR, MISSING, NOT_GRADED, NOT_IMPLEMENTED, OK, TIMEOUT,
+                            CheckResult, ExerciseResult)
 from grader.runner import checker, sandbox, student
 
 PRELOAD = ["grader._preload"]
@@ -55,10 +55,6 @@ _UNPRINTABLE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f]")  #
 _context = None
 _start_lock = threading.Lock()
 _probed: dict[str, str] = {}
-
-
-class SandboxError(RuntimeError):
-    """The sandbox level asked for (``--require-sandbox``) cannot be had on this machine."""
 
 
 def _mp_context():
@@ -129,10 +125,10 @@ def probe_sandbox(level: str = "namespaces") -> str:
 
 
 def require_sandbox(level: str) -> str:
-    """The level reached here; SandboxError when it is below ``level`` (a configuration error)."""
+    """The level reached here; SandboxUnavailable when it is below ``level`` (a configuration error)."""
     reached = probe_sandbox()
     if sandbox.rank(reached) < sandbox.rank(level):
-        raise SandboxError(_("the sandbox level here is {reached}, but {level} is required (--require-sandbox): "
+        raise sandbox.SandboxUnavailable(_("the sandbox level here is {reached}, but {level} is required (--require-sandbox): "
                              "run as root with mount rights, or where user namespaces are allowed")
                            .format(reached=reached, level=level))
     return reached
@@ -182,7 +178,7 @@ def run_exercise(exercise: Exercise, submission_dir: Path, *, seed: int, lang: s
             ending = "memory"
         output = _read_output(workdir / "output.txt")
     result = _result(exercise, events, ending, elapsed, output, budget, memory, lang, cuda)
-    result.cpu_seconds = round(cpu, 3)
+    result.cpu_seconds, result.time_limit = round(cpu, 3), budget
     result.sandbox = level or "none"
     return result
 
@@ -458,6 +454,9 @@ def _result(exercise: Exercise, events: _Events, ending: str, elapsed: float, ou
             message=printable(str(done["message"])), duration=float(done["duration"]), hidden=spec["hidden"],
             details={**done["details"], "reason": done["reason"]}))
     status, message = _exercise_status(checks, stopped_status, stopped_message)
+    if status == NOT_GRADED:  # the data is missing here: out of the total and the maximum
+        return ExerciseResult(id=exercise.id, title=title, score=0.0, max_score=0.0, status=status, message=message,
+                              checks=[], duration=round(elapsed, 3), output=output)
     max_total = round(total_weight * scale, 4)
     return ExerciseResult(id=exercise.id, title=title, score=min(round(earned, 4), max_total), max_score=max_total,
                           status=status, message=message, checks=checks, duration=round(elapsed, 3), output=output,
@@ -468,6 +467,9 @@ def _exercise_status(checks: list[CheckResult], stopped_status: str | None, stop
     if stopped_status:
         return stopped_status, stopped_message
     reasons = [c.details.get("reason") for c in checks if not c.passed]
+    if "data_missing" in reasons:
+        return NOT_GRADED, _("not graded here: {why}").format(
+            why=next(c.message for c in checks if c.details.get("reason") == "data_missing"))
     for reason, status in (("missing_module", MISSING), ("import_error", IMPORT_ERROR)):
         if reason in reasons:
             return status, next(c.message for c in checks if c.details.get("reason") == reason)

@@ -76,7 +76,7 @@ class Session:
         if self.broken:
             raise Unreadable(self.broken)
         try:
-            wire.write_frame(self.conn.fileno(), wire.encode(message, unknown=_pickle_for_student))
+            wire.write_frame(self.conn.fileno(), wire.encode(message, unknown=_pickle_for_student, keep_layout=True))
         except (OSError, EOFError):
             raise StudentGone() from None
         while True:

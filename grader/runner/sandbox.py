@@ -21,7 +21,6 @@ Everything here runs before any student code, in a process forked from the serve
 from __future__ import annotations
 
 import ctypes
-import errno
 import os
 import platform
 import signal
@@ -43,7 +42,7 @@ SYSCALLS = {"x86_64": {"pivot_root": 155, "capset": 126}, "aarch64": {"pivot_roo
 _libc = ctypes.CDLL(None, use_errno=True)  # loaded in the server, so a forked child never runs dlopen
 
 
-class SandboxUnavailable(OSError):
+class SandboxUnavailable(RuntimeError):
     """The machine refuses this level (no permission for namespaces or mounts)."""
 
 
@@ -86,7 +85,7 @@ def enter(spec: SandboxSpec, keep_fds: set[int]) -> str:
 def _call(result: int, what: str) -> None:
     if result != 0:
         code = ctypes.get_errno()
-        raise SandboxUnavailable(code, f"{what}: {os.strerror(code)}")
+        raise SandboxUnavailable(f"{what}: {os.strerror(code)}")
 
 
 def _namespaces(spec: SandboxSpec, keep_fds: set[int]) -> None:
@@ -105,7 +104,7 @@ def _namespaces(spec: SandboxSpec, keep_fds: set[int]) -> None:
     try:
         _build_root(spec)
     except OSError as exc:  # mounts refused although unshare worked: fall back, still in the new namespaces
-        raise SandboxUnavailable(exc.errno or errno.EPERM, str(exc)) from None
+        raise SandboxUnavailable(str(exc)) from None
     _libc.sethostname(b"sandbox", 7)
     if root_user:
         _drop_to(spec.uid, spec.gid)

@@ -91,7 +91,7 @@ class _Agent:
         self.objects: dict[int, Any] = {}
         self.next_id = 1
         self.guards: list[tuple[Any, str, Any]] = []
-        self.losses = _LossRecorder()
+        self.losses = LossRecorder()
         self.last_event = 0.0
 
     # ------------------------------------------------------------------------------ wire
@@ -446,7 +446,7 @@ def record_losses(agent: _Agent, on: bool) -> list | None:
     return agent.losses.stop()
 
 
-class _LossRecorder:
+class LossRecorder:
     """Wraps F.cross_entropy and F.nll_loss while train() runs, keeping each back-propagated scalar loss."""
 
     TARGETS = ("cross_entropy", "nll_loss")

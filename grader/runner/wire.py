@@ -37,9 +37,11 @@ class WireError(ValueError):
     """A message that is not well-formed data (too deep, too big, an unknown tag, bytes that do not fit)."""
 
 
-def encode(value: Any, *, unknown: Callable[[Any], Any]) -> bytes:
+def encode(value: Any, *, unknown: Callable[[Any], Any], keep_layout: bool = False) -> bytes:
     """One frame for ``value``; ``unknown(obj)`` turns anything that is not data into a tagged value
-    (the student process makes a handle, the checker a pickle)."""
+    (the student process makes a handle, the checker a pickle). ``keep_layout`` (the checker's side) sends
+    a non-contiguous tensor through ``unknown`` too, so the student's code gets the same strides (a check
+    may test that a transposed input is handled)."""
     buffers: list[bytes] = []
 
     def tree(v: Any, depth: int) -> Any:
@@ -52,7 +54,7 @@ def encode(value: Any, *, unknown: Callable[[Any], Any]) -> bytes:
             return v if -(1 << 63) <= v < (1 << 63) else {"I": str(v)}
         if t is float:
             return v if v == v and v not in (float("inf"), float("-inf")) else {"F": repr(v)}
-        if isinstance(v, torch.Tensor):
+        if isinstance(v, torch.Tensor) and not (keep_layout and not v.is_contiguous()):
             return {"X": _tensor_bytes(v, buffers)}
         if isinstance(v, tuple):  # torch.Size, a namedtuple such as torch.return_types.max: its items
             return {"T": [tree(x, depth + 1) for x in tuple.__iter__(v)]}
