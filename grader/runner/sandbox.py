@@ -54,7 +54,7 @@ class SandboxSpec:
     hidden: tuple[str, ...]    # paths the student must not see even where they lie inside a bound folder
     uid: int
     gid: int
-    tmp_mb: int = 256
+    tmp_mb: int = 128
     devices: tuple[str, ...] = ()  # extra device nodes, e.g. /dev/nvidia0 for a CUDA run
 
     def visible_submission(self, level: str) -> str:
