@@ -5,9 +5,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from grader.assign import count_checks
 from grader.course import Course, load_course
 from grader.i18n import using_language
+from grader.points import withheld_weights
 from grader.results import ExerciseResult, GradeResult
 from grader.runner import run_exercise
 from grader.submission import prepare
@@ -39,8 +39,7 @@ def grade(path: str | Path = "exercises", *, course: Course | str | Path | None 
                     on_exercise(exercise.id, None)
                 result = run_exercise(exercise, submission.folder, seed=seed, lang=lang, device=device,
                                       include_hidden=include_hidden, env=env)
-                not_run = 0 if include_hidden else count_checks(exercise.hidden_checks)
-                result.hidden_not_run += exercise.hidden_count + not_run
+                result.hidden_not_run = len(withheld_weights(exercise, include_hidden))
                 results.append(result)
                 if on_exercise:
                     on_exercise(exercise.id, result)

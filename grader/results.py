@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from grader.points import exact_sum
+
 # Exercise status values, in the order a student should care about them.
 OK = "ok"                       # every check ran (whatever its score)
 NOT_IMPLEMENTED = "not_implemented"
@@ -39,6 +41,7 @@ class ExerciseResult:
     output: str = ""     # captured stdout/stderr of the exercise process (truncated)
     warnings: list[str] = field(default_factory=list)
     hidden_not_run: int = 0  # hidden checks left out of this run: they run at final grading
+    hidden_points: float = 0.0  # what those hidden checks are worth (grader.points): not in max_score
 
 
 @dataclass
@@ -55,11 +58,11 @@ class GradeResult:
 
     @property
     def score(self) -> float:
-        return round(sum(ex.score for ex in self.exercises), 4)
+        return exact_sum(ex.score for ex in self.exercises)
 
     @property
     def max_score(self) -> float:
-        return round(sum(ex.max_score for ex in self.exercises), 4)
+        return exact_sum(ex.max_score for ex in self.exercises)
 
     @property
     def percent(self) -> float:
