@@ -42,6 +42,9 @@ def extract() -> Catalog:
     for filename, lineno, message, comments, context in extract_from_dir(
             SOURCE_DIR, keywords=KEYWORDS, comment_tags=[TRANSLATOR_TAG], strip_comment_tags=True):
         catalog.add(message, locations=[(f"grader/{filename}", lineno)], auto_comments=comments, context=context)
+    for message in extract_files([SOURCE_DIR / "templates" / "check.py.tmpl"]):  # what `convgrade new` writes
+        if message.id:
+            catalog.add(message.id, locations=[("grader/templates/check.py.tmpl", 0)])
     return catalog
 
 
