@@ -3,7 +3,8 @@
 Instructors write a solution once; ``write_assignment`` regenerates ``exercises/`` (stubs and one
 notebook per exercise) from ``solutions/``, so a stub is never edited by hand and cannot drift.
 ``write_distribution`` writes the folder handed to students: stubs, notebooks, public checks, a
-``course.yaml`` without hidden entries, and the grader; never the solutions or hidden checks.
+``course.yaml`` without hidden entries, the grader, and what makes it a repository (``grader.bundle``:
+its own README, ``.gitignore``, workflow); never the solutions or hidden checks.
 
 Markers (nbgrader/otter style, in ``solutions/*.py``):
 
@@ -12,8 +13,9 @@ Markers (nbgrader/otter style, in ``solutions/*.py``):
 * ``lhs = expression  # SOLUTION``: becomes ``lhs = ...  # TODO``.
 
 Hidden checks (``@pytest.mark.hidden`` on a check, or a file under ``hidden_checks:``) are cut out of
-the distribution and only counted: its ``course.yaml`` records ``hidden_count`` per exercise, so the
-student's report can say how many checks will run at final grading.
+the distribution and only weighed: its ``course.yaml`` records ``hidden_weights`` per exercise, so a
+public check is worth the same points there as at final grading (``grader.points``) and the student's
+report can say how many checks, worth how many points, will run at final grading.
 """
 from __future__ import annotations
 
@@ -27,12 +29,13 @@ import yaml
 import grader
 from grader.course import Course, CourseError, Exercise, load_course
 from grader.i18n import _, using_language
+from grader.points import hidden_weights, is_hidden_marker, parse_checks
 
 BEGIN, END, PROMPT, LINE = "# BEGIN SOLUTION", "# END SOLUTION", "# PROMPT", "# SOLUTION"
 SOLUTIONS, EXERCISES, NOTEBOOKS = Path("solutions"), Path("exercises"), Path("exercises") / "notebooks"
 DIST_EXTRAS = ("pyproject.toml", "README.md", "constraints.txt")  # so `pip install -e .` works in the dist
 DIST_HEADER = ("# Student distribution, written by `convgrade assign --dist`. Hidden checks are left out and\n"
-               "# counted in hidden_count: they run at final grading.\n")
+               "# weighed in hidden_weights: they run at final grading.\n")
 
 
 class MarkerError(CourseError):
@@ -124,15 +127,20 @@ def write_distribution(course: Course, dest: str | Path) -> Course:
     dest = Path(dest)
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise CourseError(_("{dest}: not an empty folder; write the distribution into a new one").format(dest=dest))
+    from grader.bundle import repository_files
+
     manifest, checks = _student_manifest(course)  # every error comes before anything is written
     files = {**assignment_files(course), **checks, Path("course.yaml"): manifest}
     _copy_grader(dest / "grader")
-    for name in DIST_EXTRAS:
+    for name in DIST_EXTRAS:  # the instructors' README is replaced by the students' one below
         if (course.root / name).is_file():
             shutil.copyfile(course.root / name, dest / name)
     for rel, text in files.items():
         _write(dest / rel, text)
-    return load_course(dest / "course.yaml")
+    shipped = load_course(dest / "course.yaml")
+    for rel, text in repository_files(shipped).items():
+        _write(dest / rel, text)
+    return shipped
 
 
 def _student_manifest(course: Course) -> tuple[str, dict[Path, str]]:
@@ -141,10 +149,9 @@ def _student_manifest(course: Course) -> tuple[str, dict[Path, str]]:
     checks = {}
     for entry in manifest["exercises"]:
         exercise = course.exercise(entry["id"])
-        public, withheld = [], exercise.hidden_count + count_checks(exercise.hidden_checks)
+        public, withheld = [], [*exercise.hidden_weights, *hidden_weights(exercise)]
         for check in exercise.checks:
-            text, hidden = public_checks(check)
-            withheld += hidden
+            text = public_checks(check)
             if text is not None:
                 rel = _relative(course, exercise, check)
                 checks[rel] = text
@@ -154,9 +161,9 @@ def _student_manifest(course: Course) -> tuple[str, dict[Path, str]]:
                                 "anything; make at least one public").format(path=course.path, id=exercise.id))
         entry["checks"] = public
         entry.pop("hidden_checks", None)
-        entry.pop("hidden_count", None)
+        entry.pop("hidden_weights", None)
         if withheld:
-            entry["hidden_count"] = withheld
+            entry["hidden_weights"] = [int(w) if w.is_integer() else w for w in withheld]
     return DIST_HEADER + yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False, width=120), checks
 
 
@@ -186,51 +193,25 @@ def _relative(course: Course, exercise: Exercise, check: Path) -> Path:
                                                                      check=check)) from None
 
 
-def public_checks(path: Path) -> tuple[str | None, int]:
-    """The check file without its ``@pytest.mark.hidden`` checks (None: all of it is hidden), and how many went.
+def public_checks(path: Path) -> str | None:
+    """The check file without its ``@pytest.mark.hidden`` checks (None: all of it is hidden).
 
     Whole functions and classes are cut by line range, so the rest of the file stays byte for byte.
     """
-    source, tree = _parse(path)
+    tree = parse_checks(path)
     if any(_marks_module_hidden(node) for node in tree.body):
-        return None, _count_tests(tree)
-    lines = source.splitlines(keepends=True)
-    removed = 0
+        return None
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     for node in reversed(tree.body):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
-                and any(_is_hidden_marker(d) for d in node.decorator_list):
+                and any(is_hidden_marker(d) for d in node.decorator_list):
             end = node.end_lineno
             while end < len(lines) and not lines[end].strip():
                 end += 1
             del lines[node.decorator_list[0].lineno - 1:end]
-            removed += _count_tests(node)
-    return "".join(lines).rstrip("\n") + "\n", removed
-
-
-def count_checks(files: tuple[Path, ...] | list[Path]) -> int:
-    """How many checks (test functions) the files define, without running them."""
-    return sum(_count_tests(_parse(path)[1]) for path in files)
-
-
-def _parse(path: Path) -> tuple[str, ast.Module]:
-    source = path.read_text(encoding="utf-8")
-    try:
-        return source, ast.parse(source, filename=str(path))
-    except SyntaxError as exc:
-        raise CourseError(_("{path}:{line}: SyntaxError: {msg}").format(path=path, line=exc.lineno, msg=exc.msg)) \
-            from None
-
-
-def _count_tests(node: ast.AST) -> int:
-    return sum(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name.startswith("test")
-               for n in ast.walk(node))
-
-
-def _is_hidden_marker(expr: ast.expr) -> bool:
-    """``pytest.mark.hidden``, ``mark.hidden`` or either called, in a decorator or a ``pytestmark`` value."""
-    return any(isinstance(n, ast.Attribute) and n.attr == "hidden" for n in ast.walk(expr))
+    return "".join(lines).rstrip("\n") + "\n"
 
 
 def _marks_module_hidden(node: ast.stmt) -> bool:
     return (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets)
-            and _is_hidden_marker(node.value))
+            and is_hidden_marker(node.value))

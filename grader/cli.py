@@ -13,13 +13,14 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColum
 
 from grader import batch, report
 from grader.assign import write_assignment, write_distribution
+from grader.bundle import check_bundle
 from grader.course import CourseError, LANGUAGES, load_course
-from grader.export import VISIBILITIES, github_workflow, gradescope_bundle
+from grader.export import GRADESCOPE_TORCH, VISIBILITIES, github_workflow, gradescope_bundle
 from grader.grading import ConfigurationError
 from grader.grading import grade as grade_submission
 from grader.i18n import _, set_language
 from grader.scaffold import new_exercise
-from grader.submission import SubmissionError
+from grader.submission import SubmissionError, locate
 from grader.validate import validate
 
 FORMATS = ["text", *report.FORMATS]
@@ -61,7 +62,7 @@ course_option = click.option("--course", "course_path", type=click.Path(dir_okay
 
 
 @main.command()
-@click.argument("path", default="exercises", type=click.Path())
+@click.argument("path", required=False, type=click.Path())
 @click.option("-e", "--exercise", "exercises", multiple=True, help="grade only this exercise id (repeatable)")
 @course_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
@@ -77,18 +78,25 @@ course_option = click.option("--course", "course_path", type=click.Path(dir_okay
 @click.option("--skip-slow", is_flag=True, help="leave out exercises tagged slow (unless named with -e)")
 @click.option("--seed", type=int, help="seed for every check (default: course.yaml)")
 @click.option("--list", "list_only", is_flag=True, help="list the exercises and their points, grade nothing")
+@click.option("--hidden-visibility", type=click.Choice(VISIBILITIES), default="after_published", show_default=True,
+              help="with --format gradescope: when students see the results of hidden checks")
 @click.option("--require-sandbox", type=click.Choice(["namespaces", "uid"]),
               help="refuse to grade (exit 2) where the student's code would get a weaker sandbox")
 @click.option("--require-data", is_flag=True,
               help="refuse to grade (exit 2) when an exercise's dataset is missing, instead of leaving it out")
 def grade(path, exercises, course_path, fmt, output, junit, summary, fail_under, lang, device, mnist_dir, skip_slow,
-          seed, list_only, require_sandbox, require_data):
-    """Grade PATH (a folder laid out like exercises/, or one module file) exercise by exercise."""
+          seed, list_only, hidden_visibility, require_sandbox, require_data):
+    """Grade PATH (default: this student folder, or the course's exercises/) exercise by exercise.
+
+    PATH is a folder laid out like exercises/, or one module file; a bare kernels.py not in this folder is
+    looked up in the course's exercises/.
+    """
     course = load_course(course_path)
     if list_only:
         _print_list(course, lang or course.language)
         return
     set_language(lang or course.language)  # the progress display and errors before grading speak it too
+    path = locate(path, course)
     env = {"CONVGRADE_MNIST_DIR": str(Path(mnist_dir).resolve())} if mnist_dir else None
     with _progress(course, fmt, output) as display:
         result = grade_submission(path, course=course, exercises=list(exercises) or None, skip_slow=skip_slow,
@@ -99,7 +107,8 @@ def grade(path, exercises, course_path, fmt, output, junit, summary, fail_under,
         with (open(output, "w", encoding="utf-8") if output else nullcontext(sys.stdout)) as stream:
             report.write_text(result, stream, color=False if output else None)
     else:
-        text = report.FORMATS[fmt](result)
+        text = (report.to_gradescope(result, hidden_visibility) if fmt == "gradescope"
+                else report.FORMATS[fmt](result))
         if output:
             Path(output).write_text(text + "\n", encoding="utf-8")
         else:
@@ -215,17 +224,35 @@ def validate_course(exercises, skip_slow, course_path):
     click.echo(_("ready: solutions get full marks, stubs get zero, every check can fail, exercises/ is up to date"))
 
 
+@main.command("check")
+@course_option
+def check(course_path):
+    """Say whether this copy of the course (a student repository) is complete and ready to grade."""
+    course = load_course(course_path)
+    set_language(course.language)
+    problems = check_bundle(course)
+    for problem in problems:
+        click.echo(f"✗ {problem}")
+    if problems:
+        sys.exit(1)
+    click.echo(_("ready: {n} exercises to work on in {path}; grade them with `convgrade grade`").format(
+        n=len(course.exercises), path=course.root / "exercises"))
+
+
 @main.command("new")
 @click.argument("exercise_id")
-@click.option("--title", help="the exercise's title (default: its id)")
+@click.option("--title", help="the exercise's title in both languages (default: its id)")
+@click.option("--title-pl", help="its Polish title (default: --title)")
+@click.option("--title-en", help="its English title (default: --title)")
 @click.option("--points", type=click.FloatRange(min=0, min_open=True), default=10, show_default=True,
               help="points the exercise is worth")
 @course_option
-def new(exercise_id, title, points, course_path):
+def new(exercise_id, title, title_pl, title_en, points, course_path):
     """Scaffold exercise EXERCISE_ID: a solution with markers, a check file, its course.yaml entry, stub, notebook."""
     course = load_course(course_path)
     set_language(course.language)
-    for rel in new_exercise(course, exercise_id, title=title, points=points):
+    titles = {"pl": title_pl or title, "en": title_en or title}
+    for rel in new_exercise(course, exercise_id, title=titles, points=points):
         click.echo(_("wrote {path}").format(path=rel))
     click.echo(_("Next: write the solution and its checks, run `convgrade assign`, then `convgrade validate -e {id}` "
                  "(docs/instructors.md).").format(id=exercise_id))
@@ -299,13 +326,18 @@ def export():
 @course_option
 @click.option("--hidden-visibility", type=click.Choice(VISIBILITIES), default="after_published", show_default=True,
               help="when students see the results of hidden checks")
-def export_gradescope(out, course_path, hidden_visibility):
+@click.option("-e", "--exercise", "exercises", multiple=True,
+              help="only this exercise (repeatable): one Gradescope assignment per exercise")
+@click.option("--torch", "torch_version", default=GRADESCOPE_TORCH, show_default=True,
+              help="torch version setup.sh installs from PyTorch's CPU index")
+def export_gradescope(out, course_path, hidden_visibility, exercises, torch_version):
     """Write OUT, the autograder .zip to upload to a Gradescope programming assignment."""
     course = load_course(course_path)
     set_language(course.language)
-    names = gradescope_bundle(course, out, hidden_visibility=hidden_visibility)
-    click.echo(_("wrote {out} ({n} files): upload it as the assignment's autograder, on a base image whose python3 "
-                 "is 3.11 or newer").format(out=out, n=len(names)))
+    names = gradescope_bundle(course, out, hidden_visibility=hidden_visibility, exercises=list(exercises) or None,
+                              torch=torch_version)
+    click.echo(_("wrote {out} ({n} files): upload it as the assignment's autograder (Ubuntu 22.04 or 24.04 base "
+                 "image)").format(out=out, n=len(names)))
 
 
 @export.command("github-actions")
@@ -315,9 +347,14 @@ def export_gradescope(out, course_path, hidden_visibility):
 @click.option("--fail-under", type=click.FloatRange(0, 100), help="fail the run when the total is below this percentage")
 @click.option("--skip-slow", is_flag=True, help="leave out exercises tagged slow")
 @click.option("--classroom", is_flag=True, help="also report the points to GitHub Classroom (its grading reporter)")
-def export_github_actions(path, output, fail_under, skip_slow, classroom):
+@click.option("--course-repo", help="grade with the course of this repository (OWNER/NAME), not the student's copy")
+@click.option("--course-ref", help="the tag or commit of --course-repo to grade with")
+@click.option("--course-token-secret", help="the secret holding a token that can read a private --course-repo")
+def export_github_actions(path, output, fail_under, skip_slow, classroom, course_repo, course_ref,
+                          course_token_secret):
     """Write a GitHub Actions workflow that grades PATH on every push, with reports and a summary table."""
-    workflow = github_workflow(path, fail_under=fail_under, skip_slow=skip_slow, classroom=classroom)
+    workflow = github_workflow(path, fail_under=fail_under, skip_slow=skip_slow, classroom=classroom,
+                               course_repo=course_repo, course_ref=course_ref, token_secret=course_token_secret)
     Path(output).parent.mkdir(parents=True, exist_ok=True)
     Path(output).write_text(workflow, encoding="utf-8")
     click.echo(_("wrote {path}").format(path=output))

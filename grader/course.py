@@ -5,6 +5,7 @@ and the field, because an instructor reads it in a CI log, not in a debugger.
 """
 from __future__ import annotations
 
+import difflib
 import hashlib
 import math
 from dataclasses import dataclass, field
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from grader.i18n import _
 
 LANGUAGES = ("pl", "en")
 DEFAULT_TIME_LIMIT = 60.0
@@ -32,7 +35,7 @@ class Exercise:
     module: str  # file name a student fills in, e.g. "kernels.py"
     checks: tuple[Path, ...]
     hidden_checks: tuple[Path, ...] = ()
-    hidden_count: int = 0  # hidden checks left out of this copy of the course (the student distribution)
+    hidden_weights: tuple[float, ...] = ()  # of hidden checks left out of this copy (the student distribution)
     points: float | None = None  # None: the sum of the checks' weights
     time_limit: float = DEFAULT_TIME_LIMIT
     memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB
@@ -43,6 +46,11 @@ class Exercise:
     @property
     def module_name(self) -> str:
         return Path(self.module).stem
+
+    @property
+    def hidden_count(self) -> int:
+        """Hidden checks left out of this copy of the course: they run at final grading."""
+        return len(self.hidden_weights)
 
     @property
     def slow(self) -> bool:
@@ -72,8 +80,13 @@ class Course:
         for ex in self.exercises:
             if ex.id == exercise_id:
                 return ex
-        known = ", ".join(ex.id for ex in self.exercises)
-        raise CourseError(f"{self.path}: no exercise '{exercise_id}' (known: {known})")
+        ids = [ex.id for ex in self.exercises]
+        close = difflib.get_close_matches(exercise_id, ids, n=3, cutoff=0.6)
+        if close:
+            raise CourseError(_("{path}: no exercise '{id}'; did you mean {close}?").format(
+                path=self.path, id=exercise_id, close=" / ".join(close)))
+        raise CourseError(_("{path}: no exercise '{id}' (known: {known})").format(
+            path=self.path, id=exercise_id, known=", ".join(ids)))
 
     def by_module(self, module_name: str) -> Exercise | None:
         return next((ex for ex in self.exercises if ex.module_name == module_name), None)
@@ -88,7 +101,7 @@ class Course:
 
 _COURSE_KEYS = {"title", "language", "seed", "defaults", "exercises"}
 _DEFAULT_KEYS = {"time_limit", "memory_limit_mb", "threads"}
-_EXERCISE_KEYS = {"id", "title", "module", "checks", "hidden_checks", "hidden_count", "points", "time_limit",
+_EXERCISE_KEYS = {"id", "title", "module", "checks", "hidden_checks", "hidden_weights", "points", "time_limit",
                   "memory_limit_mb", "threads", "tags", "settings"}
 
 
@@ -256,12 +269,15 @@ def _exercise(entry: Any, index: int, defaults: dict, root: Path, where: _Where)
     settings = entry.get("settings", {})
     if not isinstance(settings, dict):
         raise where.fail("must be a mapping", exercise=ex_id, key="settings")
-    hidden_count = _whole(entry.get("hidden_count", 0), where, ex_id, "hidden_count", "checks")
+    hidden_weights = entry.get("hidden_weights", [])
+    if not isinstance(hidden_weights, list):
+        raise where.fail("must be a list of check weights, e.g. [1, 2]", exercise=ex_id, key="hidden_weights")
+    hidden_weights = [_number(w, where, ex_id, "hidden_weights", positive=False) for w in hidden_weights]
     threads = _whole(entry.get("threads", defaults.get("threads", 1)), where, ex_id, "threads", "threads")
     return Exercise(
         id=ex_id, title=_title(entry.get("title", ex_id), where, ex_id), module=module,
         checks=files("checks", required=True), hidden_checks=files("hidden_checks", required=False),
-        hidden_count=hidden_count, points=points, time_limit=float(time_limit), memory_limit_mb=int(memory),
+        hidden_weights=tuple(float(w) for w in hidden_weights), points=points, time_limit=float(time_limit), memory_limit_mb=int(memory),
         threads=threads, tags=tuple(tags), settings=settings,
     )
 

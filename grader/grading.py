@@ -5,9 +5,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from grader.assign import count_checks
 from grader.course import Course, load_course
 from grader.i18n import _, using_language
+from grader.points import withheld_weights
 from grader.results import ExerciseResult, GradeResult
 from grader.runner import require_sandbox as reached_sandbox
 from grader.runner import run_exercise, sandbox
@@ -59,8 +59,7 @@ def grade(path: str | Path = "exercises", *, course: Course | str | Path | None 
                 result = run_exercise(exercise, submission.folder, seed=seed, lang=lang, device=device,
                                       include_hidden=include_hidden, env=env, hidden=(str(course.root),),
                                       on_progress=on_progress)
-                not_run = 0 if include_hidden else count_checks(exercise.hidden_checks)
-                result.hidden_not_run += exercise.hidden_count + not_run
+                result.hidden_not_run = len(withheld_weights(exercise, include_hidden))
                 results.append(result)
                 if on_exercise:
                     on_exercise(exercise.id, result)

@@ -39,3 +39,8 @@ def using_language(lang: str) -> Iterator[None]:
         yield
     finally:
         set_language(previous)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """``singular`` or ``plural`` for ``n``, translated with the language's plural forms (Polish has three)."""
+    return _active.ngettext(singular, plural, n)

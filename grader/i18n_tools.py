@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
@@ -24,6 +24,7 @@ from grader.i18n import DOMAIN, LOCALE_DIR
 SOURCE_DIR = LOCALE_DIR.parent
 TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
 TRANSLATOR_TAG = "TRANSLATORS:"  # a comment starting with this, just above a _() call, reaches the .po
+KEYWORDS = {"_": None, "ngettext": (1, 2)}
 
 
 def po_path(lang: str) -> Path:
@@ -39,8 +40,20 @@ def extract() -> Catalog:
     catalog = Catalog(project="convgrade", domain=DOMAIN, charset="utf-8", fuzzy=False,
                       header_comment="# Messages of convgrade, extracted by `python -m grader.i18n_tools update`.")
     for filename, lineno, message, comments, context in extract_from_dir(
-            SOURCE_DIR, keywords={"_": None}, comment_tags=[TRANSLATOR_TAG], strip_comment_tags=True):
+            SOURCE_DIR, keywords=KEYWORDS, comment_tags=[TRANSLATOR_TAG], strip_comment_tags=True):
         catalog.add(message, locations=[(f"grader/{filename}", lineno)], auto_comments=comments, context=context)
+    for message in extract_files([SOURCE_DIR / "templates" / "check.py.tmpl"]):  # what `convgrade new` writes
+        if message.id:
+            catalog.add(message.id, locations=[("grader/templates/check.py.tmpl", 0)])
+    return catalog
+
+
+def extract_files(paths: list[Path]) -> Catalog:
+    """The ``_()`` and ``ngettext()`` messages of some files (a course's check files), as a template."""
+    catalog = Catalog(domain=DOMAIN, charset="utf-8", fuzzy=False)
+    for path in paths:
+        for lineno, message, comments, context in extract_from_file("python", path, keywords=KEYWORDS):
+            catalog.add(message, locations=[(str(path), lineno)], auto_comments=comments, context=context)
     return catalog
 
 
@@ -96,7 +109,7 @@ def _edges(text: str) -> tuple[str, str]:
 
 def problems(lang: str, template: Catalog | None = None) -> list[str]:
     """One line per message that ``lang`` cannot show properly: missing, empty, fuzzy, or broken fields."""
-    template = template or extract()
+    template = template if template is not None else extract()
     path = po_path(lang)
     if not path.exists():
         return [f"{path}: missing; create it with `pybabel init -D {DOMAIN} -i {TEMPLATE} -d {LOCALE_DIR} -l {lang}`"]
@@ -110,21 +123,34 @@ def problems(lang: str, template: Catalog | None = None) -> list[str]:
         if translated is None:
             found.append(f"{path.name}: no entry for {message.id!r} ({where}): "
                          "run `python -m grader.i18n_tools update`")
-        elif not translated.string:
+        elif not all(_forms(translated.string)):
             found.append(f"{path.name}: {message.id!r} ({where}) is not translated")
         elif translated.fuzzy:
             found.append(f"{path.name}: {message.id!r} ({where}) is fuzzy: check the translation, then drop the flag")
         else:
-            try:
-                expected, got = placeholders(message.id), placeholders(translated.string)
-            except ValueError as exc:
-                found.append(f"{path.name}: {translated.string!r} is not a valid format string: {exc}")
-                continue
-            if expected != got:
-                found.append(f"{path.name}: {translated.string!r} has fields {got}, its English has {expected}")
-            if _edges(message.id) != _edges(translated.string):
-                found.append(f"{path.name}: {translated.string!r} must start and end with the same spaces and "
-                             f"line breaks as {message.id!r}")
+            found += _form_problems(path, _forms(message.id)[-1], _forms(translated.string))
+    return found
+
+
+def _forms(text: str | tuple[str, ...]) -> tuple[str, ...]:
+    """A message's text as a tuple: one form, or each plural form of an ``ngettext`` message."""
+    return text if isinstance(text, tuple) else (text,)
+
+
+def _form_problems(path: Path, english: str, forms: tuple[str, ...]) -> list[str]:
+    """Each translated form must keep the English fields and the spaces and line breaks at its edges."""
+    found = []
+    for form in forms:
+        try:
+            expected, got = placeholders(english), placeholders(form)
+        except ValueError as exc:
+            found.append(f"{path.name}: {form!r} is not a valid format string: {exc}")
+            continue
+        if expected != got:
+            found.append(f"{path.name}: {form!r} has fields {got}, its English has {expected}")
+        if _edges(english) != _edges(form):
+            found.append(f"{path.name}: {form!r} must start and end with the same spaces and line breaks as "
+                         f"{english!r}")
     return found
 
 

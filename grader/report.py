@@ -14,7 +14,8 @@ from rich.markup import escape
 from rich.padding import Padding
 from rich.table import Table
 
-from grader.i18n import _, using_language
+from grader.i18n import _, ngettext, using_language
+from grader.points import exact_sum
 from grader.results import CRASHED, NOT_GRADED, NOT_IMPLEMENTED, OK, TIMEOUT, CheckResult, ExerciseResult, GradeResult
 
 STATUS_STYLE = {OK: "green", NOT_IMPLEMENTED: "yellow", NOT_GRADED: "dim"}
@@ -120,15 +121,25 @@ def exercise_status(ex: ExerciseResult) -> str:
 
 
 def next_step(result: GradeResult) -> tuple[str, str]:
-    """(the total, what to do next): the last line of every human-readable report."""
-    total = _("Total: {score}/{max} points ({percent:.0f}%).").format(
-        score=fmt_points(result.score), max=fmt_points(result.max_score), percent=result.percent)
-    todo = [ex for ex in result.exercises if ex.score < ex.max_score]
+    """(the total, what to do next): the last line of every human-readable report.
+
+    With hidden checks left out of the run (the student distribution), the total is the public checks'
+    and says what the hidden ones are worth, so a student never reads 100% of a grade not yet given.
+    """
     hidden = sum(ex.hidden_not_run for ex in result.exercises)
-    if not todo and hidden:  # never "Everything passes" while checks are still to run
-        return total, _("All public checks pass; {n} hidden checks will run at final grading.").format(n=hidden)
-    if not todo:
-        return total, _("Everything passes.")
+    if hidden:
+        total = ngettext("Public checks: {score} of {max} points ({percent:.0f}%); {points} points in {n} hidden "
+                         "check at final grading.",
+                         "Public checks: {score} of {max} points ({percent:.0f}%); {points} points in {n} hidden "
+                         "checks at final grading.", hidden).format(
+            score=fmt_points(result.score), max=fmt_points(result.max_score), percent=result.percent,
+            points=fmt_points(exact_sum(ex.hidden_points for ex in result.exercises)), n=hidden)
+    else:
+        total = _("Total: {score}/{max} points ({percent:.0f}%).").format(
+            score=fmt_points(result.score), max=fmt_points(result.max_score), percent=result.percent)
+    todo = [ex for ex in result.exercises if ex.score < ex.max_score]
+    if not todo:  # never "Everything passes" while checks are still to run
+        return total, _("All public checks pass.") if hidden else _("Everything passes.")
     first = todo[0]
     failing = next((c for c in first.checks if check_state(c) == "failed"), None) if first.status == OK else None
     if failing is not None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from grader.points import exact_sum
+
 # Exercise status values, in the order a student should care about them.
 OK = "ok"                       # every check ran (whatever its score)
 NOT_IMPLEMENTED = "not_implemented"
@@ -43,6 +45,7 @@ class ExerciseResult:
     cpu_seconds: float = 0.0  # CPU time of the student's processes: what the time budget counts
     time_limit: float = 0.0   # the budget: CPU seconds (wall-clock seconds on CUDA)
     sandbox: str = ""         # the sandbox level the student's code ran in: namespaces, uid or none
+    hidden_points: float = 0.0  # what those hidden checks are worth (grader.points): not in max_score
 
 
 @dataclass
@@ -60,11 +63,11 @@ class GradeResult:
 
     @property
     def score(self) -> float:
-        return round(sum(ex.score for ex in self.exercises), 4)
+        return exact_sum(ex.score for ex in self.exercises)
 
     @property
     def max_score(self) -> float:
-        return round(sum(ex.max_score for ex in self.exercises), 4)
+        return exact_sum(ex.max_score for ex in self.exercises)
 
     @property
     def percent(self) -> float:

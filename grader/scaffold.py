@@ -12,7 +12,7 @@ from pathlib import Path
 from string import Template
 
 from grader.assign import SOLUTIONS, write_assignment
-from grader.course import Course, CourseError, load_course
+from grader.course import LANGUAGES, Course, CourseError, load_course
 from grader.i18n import _
 from grader.submission import shadows_library
 
@@ -20,8 +20,12 @@ TEMPLATES = Path(__file__).with_name("templates")
 CHECKS = Path("grader") / "checks"
 
 
-def new_exercise(course: Course, exercise_id: str, *, title: str | None = None, points: float = 10) -> list[Path]:
-    """Create exercise ``exercise_id`` in ``course``; returns the files written, relative to the course root."""
+def new_exercise(course: Course, exercise_id: str, *, title: dict[str, str] | None = None,
+                 points: float = 10) -> list[Path]:
+    """Create exercise ``exercise_id`` in ``course``; returns the files written, relative to the course root.
+
+    ``title`` is by language (``{"pl": ..., "en": ...}``); a language left out gets the other's title, or the id.
+    """
     if not exercise_id.isidentifier():
         raise CourseError(_("'{id}' cannot be an exercise id: use a Python module name such as 'pooling'")
                           .format(id=exercise_id))
@@ -35,13 +39,15 @@ def new_exercise(course: Course, exercise_id: str, *, title: str | None = None, 
         if (course.root / rel).exists():
             raise CourseError(_("{path} already exists: choose another id, or remove the file").format(
                 path=course.root / rel))
-    values = {"title": title or exercise_id, "module": exercise_id}
+    given = {lang: text for lang, text in (title or {}).items() if text}
+    titles = {lang: given.get(lang) or next(iter(given.values()), exercise_id) for lang in LANGUAGES}
+    values = {"title": titles["en"], "module": exercise_id}
     for rel, template in files.items():
         (course.root / rel).parent.mkdir(parents=True, exist_ok=True)
         text = Template((TEMPLATES / template).read_text(encoding="utf-8")).substitute(values)
         (course.root / rel).write_text(text, encoding="utf-8")
     try:
-        _add_to_manifest(course.path, exercise_id, title or exercise_id, points)
+        _add_to_manifest(course.path, exercise_id, titles, points)
     except CourseError:
         for rel in files:
             (course.root / rel).unlink()
@@ -51,7 +57,7 @@ def new_exercise(course: Course, exercise_id: str, *, title: str | None = None, 
             *write_assignment(updated, [updated.exercise(exercise_id)])]
 
 
-def _add_to_manifest(manifest: Path, exercise_id: str, title: str, points: float) -> None:
+def _add_to_manifest(manifest: Path, exercise_id: str, title: dict[str, str], points: float) -> None:
     """Append an entry to the ``exercises:`` list of ``manifest`` as text, keeping comments and layout."""
     original = manifest.read_text(encoding="utf-8")
     lines = original.splitlines(keepends=True)

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from grader.course import Course
 from grader.i18n import _
 
+STUDENT_FOLDER = "exercises"  # where a course keeps the students' files
 MAX_SOURCE_BYTES = 2_000_000
 # Next to the modules: "<module>.problem" says why a handed-in file was left out, so that the exercise
 # reports that (not a vague "kernels.py is not in the submission"); grader.plugin reads it.
@@ -38,6 +39,32 @@ class Submission:
     modules: set[str]       # module names present in the copy
     single_module: str | None = None  # set when a single file was handed in
     warnings: list[str] = field(default_factory=list)
+
+
+def locate(path: str | None, course: Course, cwd: Path | None = None) -> Path:
+    """What ``convgrade grade [PATH]`` grades, from whichever folder it is run.
+
+    No PATH: the current folder when it is a student folder inside the course (``exercises/``, or any
+    folder below the course root with exercise files), else the course's ``exercises/``. A bare
+    ``kernels.py`` or ``kernels.ipynb`` not in the current folder is looked up in ``exercises/`` and
+    ``exercises/notebooks/``; found in both, the error names them.
+    """
+    here = (cwd or Path.cwd()).resolve()
+    root = course.root.resolve()
+    if path is None:
+        inside = here != root and here.is_relative_to(root)
+        if inside and any(course.by_module(f.stem) for f in here.iterdir() if f.suffix in SOURCE_READERS):
+            return here
+        return root / STUDENT_FOLDER
+    given = Path(path)
+    if (here / given).exists() or given.exists() or given.parent != Path(".") or given.suffix not in SOURCE_READERS:
+        return given
+    found = [folder / given for folder in (root / STUDENT_FOLDER, root / STUDENT_FOLDER / "notebooks")
+             if (folder / given).is_file()]
+    if len(found) > 1:
+        names = " / ".join(str(f.relative_to(root)) for f in found)
+        raise SubmissionError(_("{path}: not in this folder; did you mean {names}?").format(path=given, names=names))
+    return found[0] if found else given
 
 
 def shadows_library(stem: str, course: Course) -> bool:

@@ -3,7 +3,9 @@
 For each exercise: its reference solution exists and its markers are sound, ``exercises/`` is what
 ``convgrade assign`` writes, the solution gets full marks, the stub gets zero, and every check is worth
 points and fails on the stub (a check that cannot fail gives points for nothing). Hidden checks are
-included. The result is a list of one-sentence problems; empty means the course is ready.
+included, and so are translations: both titles, and a Polish text with the same fields for every
+message of the checks (babel, the ``authoring`` extra). The result is a list of one-sentence problems;
+empty means the course is ready.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from grader.assign import EXERCISES, SOLUTIONS, solution_file, stale_files, stub_source
-from grader.course import Course, CourseError, Exercise
+from grader.course import LANGUAGES, Course, CourseError, Exercise
 from grader.grading import grade
 from grader.i18n import _
 from grader.results import NOT_IMPLEMENTED, OK, ExerciseResult
@@ -40,7 +42,20 @@ def validate(course: Course, exercise_ids: list[str] | None = None, *, skip_slow
         unsolved = grade(folder, course=course, exercises=ids)
     for exercise, solution, stub in zip(ready, solved.exercises, unsolved.exercises):
         problems += _exercise_problems(course, exercise, solution, stub)
-    return problems
+    return problems + translation_problems(ready)
+
+
+def translation_problems(exercises: list[Exercise]) -> list[str]:
+    """Titles without a Polish or English text, and the checks' messages the Polish catalogue lacks or breaks."""
+    problems = [_("exercise '{id}': no {lang} title; give it `title: {{pl: ..., en: ...}}` in course.yaml").format(
+        id=exercise.id, lang=lang) for exercise in exercises for lang in LANGUAGES if not exercise.title.get(lang)]
+    try:
+        from grader import i18n_tools
+    except ImportError:  # babel: an authoring tool, not needed to grade
+        return [*problems, _("the translation checks need babel: pip install 'convgrade[authoring]'")]
+    checks = sorted({path for exercise in exercises for path in exercise.check_files()})
+    template = i18n_tools.extract_files(checks)
+    return problems + [line for lang in i18n_tools.translated_languages() for line in i18n_tools.problems(lang, template)]
 
 
 def _other_stubs(course: Course) -> dict[str, str]:

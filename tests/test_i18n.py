@@ -42,9 +42,11 @@ def test_compiled_catalogue_matches_the_po_file(tools):
     from babel.messages.mofile import read_mo
 
     po = tools.read_catalog(tools.po_path("pl"))
-    expected = {m.id: m.string for m in po if m.id and m.string and not m.fuzzy}
-    with tools.po_path("pl").with_suffix(".mo").open("rb") as f:
-        compiled = {m.id: m.string for m in read_mo(f) if m.id}
+    expected = {tuple(m.id) if isinstance(m.id, (list, tuple)) else m.id: tuple(m.string)
+                if isinstance(m.string, (list, tuple)) else m.string for m in po if m.id and m.string and not m.fuzzy}
+    with tools.po_path("pl").with_suffix(".mo").open("rb") as f:  # ngettext messages: tuples of forms
+        compiled = {tuple(m.id) if isinstance(m.id, (list, tuple)) else m.id: tuple(m.string)
+                    if isinstance(m.string, (list, tuple)) else m.string for m in read_mo(f) if m.id}
     assert compiled == expected, "convgrade.mo is stale: run `python -m grader.i18n_tools compile`"
 
 

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from grader import limits
+from grader import limits, points
 from grader.course import Exercise
 from grader.i18n import _
 from grader.results import (CRASHED, ERROR, IMPORT_ERROR, MISSING, NOT_GRADED, NOT_IMPLEMENTED, OK, TIMEOUT,
@@ -177,7 +177,7 @@ def run_exercise(exercise: Exercise, submission_dir: Path, *, seed: int, lang: s
         if ending.startswith("student:-") and cgroup is not None and cgroup.oom_killed():
             ending = "memory"
         output = _read_output(workdir / "output.txt")
-    result = _result(exercise, events, ending, elapsed, output, budget, memory, lang, cuda)
+    result = _result(exercise, events, ending, elapsed, output, budget, memory, lang, cuda, include_hidden)
     result.cpu_seconds, result.time_limit = round(cpu, 3), budget
     result.sandbox = level or "none"
     return result
@@ -414,7 +414,7 @@ def _describe_ending(ending: str, budget: float, memory_mb: int, cuda: bool, run
 
 
 def _result(exercise: Exercise, events: _Events, ending: str, elapsed: float, output: str,
-            budget: float, memory_mb: int, lang: str, cuda: bool) -> ExerciseResult:
+            budget: float, memory_mb: int, lang: str, cuda: bool, include_hidden: bool = True) -> ExerciseResult:
     title = exercise.title_in(lang)
     collected = events.collected
     if collected is None or events.collect_errors or not collected:
@@ -433,12 +433,9 @@ def _result(exercise: Exercise, events: _Events, ending: str, elapsed: float, ou
         stopped_status, stopped_message = CRASHED, _(
             "grading stopped before every check ran (pytest exit code {code}): does your code raise "
             "KeyboardInterrupt or change the grader? The output may say more.").format(code=events.exit_code)
-    total_weight = sum(c["weight"] for c in collected) or 1.0
-    scale = (exercise.points / total_weight) if exercise.points is not None else 1.0
+    split = points.split(exercise, collected, include_hidden=include_hidden)
     checks: list[CheckResult] = []
-    earned = 0.0  # summed before rounding, so an exercise worth 12 totals 12, not 11.9996
-    for spec in collected:
-        max_score = round(spec["weight"] * scale, 4)
+    for spec, max_score in zip(collected, split.checks):
         done = events.checks.get(spec["name"])
         if done is None:
             note = stopped_message if spec["name"] == running else _("not run: the exercise stopped at {check}").format(
@@ -448,7 +445,6 @@ def _result(exercise: Exercise, events: _Events, ending: str, elapsed: float, ou
                                       message=note, hidden=spec["hidden"], details={"reason": reason}))
             continue
         credit = min(1.0, max(0.0, float(done["credit"]))) if done["passed"] else 0.0
-        earned += spec["weight"] * scale * credit
         checks.append(CheckResult(
             name=spec["name"], score=round(max_score * credit, 4), max_score=max_score, passed=bool(done["passed"]),
             message=printable(str(done["message"])), duration=float(done["duration"]), hidden=spec["hidden"],
@@ -457,10 +453,11 @@ def _result(exercise: Exercise, events: _Events, ending: str, elapsed: float, ou
     if status == NOT_GRADED:  # the data is missing here: out of the total and the maximum
         return ExerciseResult(id=exercise.id, title=title, score=0.0, max_score=0.0, status=status, message=message,
                               checks=[], duration=round(elapsed, 3), output=output)
-    max_total = round(total_weight * scale, 4)
-    return ExerciseResult(id=exercise.id, title=title, score=min(round(earned, 4), max_total), max_score=max_total,
-                          status=status, message=message, checks=checks, duration=round(elapsed, 3), output=output,
-                          hidden_not_run=events.hidden_skipped)
+    max_total = points.exact_sum(split.checks)
+    return ExerciseResult(id=exercise.id, title=title, score=min(points.exact_sum(c.score for c in checks), max_total),
+                          max_score=max_total, status=status, message=message, checks=checks,
+                          duration=round(elapsed, 3), output=output, hidden_not_run=events.hidden_skipped,
+                          hidden_points=split.withheld_points)
 
 
 def _exercise_status(checks: list[CheckResult], stopped_status: str | None, stopped_message: str) -> tuple[str, str]:

@@ -159,7 +159,7 @@ def _build_root(spec: SandboxSpec) -> None:
     root = spec.root
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=0755")
-    bound = [folder for folder in SYSTEM_DIRS if os.path.lexists(folder)] + python_dirs(spec.hidden)
+    bound = [folder for folder in SYSTEM_DIRS if os.path.lexists(folder)] + python_dirs()
     for folder in bound:
         if not os.path.exists(root + folder):
             _bind(folder, root)
@@ -173,13 +173,13 @@ def _build_root(spec: SandboxSpec) -> None:
     for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
                          ("stderr", "/proc/self/fd/2")):
         os.symlink(target, f"{dev}/{name}")
-    os.makedirs(dev + "/shm")
+    os.makedirs(dev + "/shm", exist_ok=True)
     _mount("tmpfs", dev + "/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={spec.tmp_mb}m,mode=1777")
-    os.makedirs(root + "/tmp")
+    os.makedirs(root + "/tmp", exist_ok=True)
     _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={spec.tmp_mb}m,mode=1777")
-    os.makedirs(root + "/proc")
+    os.makedirs(root + "/proc", exist_ok=True)
     _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    os.makedirs(root + SUBMISSION_MOUNT)
+    os.makedirs(root + SUBMISSION_MOUNT, exist_ok=True)
     _mount(spec.submission, root + SUBMISSION_MOUNT, None, MS_BIND)
     _mount(None, root + SUBMISSION_MOUNT, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     for path in spec.hidden:  # a hidden path inside a bound folder (a course installed in site-packages)
@@ -197,18 +197,14 @@ def _build_root(spec: SandboxSpec) -> None:
     os.chdir("/")
 
 
-def python_dirs(hidden: tuple[str, ...]) -> list[str]:
-    """The interpreter's prefixes and every folder on sys.path, outermost only, minus any folder that holds
-    a hidden path other than an installation prefix or site-packages (the course root on sys.path when the
-    grader runs from it); a hidden path inside a prefix is covered by an empty mount instead."""
+def python_dirs() -> list[str]:
+    """The interpreter's prefixes and the site-packages folders on sys.path, outermost only: what student
+    code needs to import torch and friends. Not other sys.path entries (the grader's working folder, an
+    editable course checkout); a hidden path inside a bound folder is covered by an empty mount instead."""
     prefixes = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)}
-    folders = prefixes | {os.path.realpath(p) for p in sys.path if p and os.path.isdir(p)}
-    hidden_real = [os.path.realpath(h) for h in hidden]
-
-    def holds_hidden(folder: str) -> bool:
-        return any(h == folder or h.startswith(folder.rstrip("/") + "/") for h in hidden_real)
-
-    keep = [f for f in folders if not holds_hidden(f) or f in prefixes or f.endswith(("site-packages", "dist-packages"))]
+    packages = {os.path.realpath(p) for p in sys.path
+                if p and os.path.isdir(p) and os.path.basename(p.rstrip("/")) in ("site-packages", "dist-packages")}
+    keep = prefixes | packages
     return sorted(f for f in keep if not any(f != o and f.startswith(o.rstrip("/") + "/") for o in keep))
 
 
