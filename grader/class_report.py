@@ -12,10 +12,11 @@ import statistics
 from html import escape
 from pathlib import Path
 
+from matplotlib.ticker import MaxNLocator
+
 from grader import html_report, plots
 from grader.class_insight import CheckStatistics, StudentResult, check_statistics
 from grader.i18n import _, language
-from grader.report import fmt_points
 from grader.similarity import SimilarPair
 
 CLASS_CSS = """
@@ -154,6 +155,7 @@ def score_histograms(students: list[StudentResult]) -> plots.Plot | None:
         for ax, (ex_id, (_title, max_score)) in zip(axes.flat, exercises.items()):
             ax.hist(scores[ex_id], bins=10, range=(0, max_score or 1), color=plots.REFERENCE_COLOR)
             ax.set(title=ex_id, xlabel=_("points"), xlim=(0, max_score or 1))
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # a count of students
         for ax in list(axes.flat)[len(exercises):]:
             ax.set_visible(False)
         axes[0][0].set_ylabel(_("students"))

@@ -15,7 +15,6 @@ from click.testing import CliRunner
 from grader import batch, i18n
 from grader.class_insight import CHECKS_COLUMNS, check_statistics, load_class, write_checks_csv
 from grader.cli import main
-from grader.course import CourseError
 from grader.gradebook import CANVAS_COLUMNS, CANVAS_POINTS_POSSIBLE, MOODLE_ID_FIELDS
 from grader.results import NOT_IMPLEMENTED, OK, TIMEOUT, CheckResult, ExerciseResult, GradeResult
 from grader.submission import SubmissionError
@@ -163,6 +162,9 @@ def test_class_report_with_similarity_says_similar_never_copied(tmp_path, simila
     run = CliRunner().invoke(main, ["class-report", str(folder), "-o", str(page), "--similarity", str(pairs)])
     assert run.exit_code == 0, run.output
     html = page.read_text(encoding="utf-8")
+    shutil.copy(pairs, folder / "similarity.csv")  # found there without --similarity
+    assert CliRunner().invoke(main, ["class-report", str(folder), "-o", str(page)]).exit_code == 0
+    assert page.read_text(encoding="utf-8") == html
     section = html[html.index('id="similarity"'):]
     assert "Most similar submissions" in section and "alice" in section and "bob" in section
     for word in ("copied", "plagiar", "cheat"):
