@@ -2,9 +2,9 @@
 
 An instructor's next question after ``grades.csv`` is which checks most of the class fails, and with
 which message. :func:`load_class` reads the JSON of every student listed in a grades folder's
-``grades.csv`` (nothing is graded again), :func:`check_statistics` counts, per check, who passed, failed, timed out or never started the
-exercise, the mean credit and the most common failure message, and :func:`write_checks_csv` writes
-that as ``checks.csv`` beside ``grades.csv``. Messages that differ only in their numbers ("expected 6,
+``grades.csv`` (nothing is graded again), :func:`check_statistics` counts, per check, who passed,
+failed, timed out or never started the exercise, the mean credit and the most common failure message,
+and :func:`write_checks_csv` writes that as ``checks.csv`` beside ``grades.csv``. Messages that differ only in their numbers ("expected 6,
 got 4" and "expected 6, got 5") count as one mistake, shown by its most frequent wording.
 """
 from __future__ import annotations

@@ -218,7 +218,7 @@ def new(exercise_id, title, points, course_path):
 @click.option("--skip-slow", is_flag=True, help="leave out exercises tagged slow (unless named with -e)")
 @click.option("--seed", type=int, help="seed for every check (default: course.yaml)")
 def grade_all(submissions, out_dir, jobs, force, exercises, course_path, lang, device, skip_slow, seed):
-    """Grade a class: every subfolder, .zip, .py or .ipynb in SUBMISSIONS is one student; writes grades.csv."""
+    """Grade a class (each subfolder, .zip, .py or .ipynb in SUBMISSIONS is a student): grades.csv, checks.csv."""
     course = load_course(course_path)
     set_language(lang or course.language)
     options = batch.Options(exercises=tuple(exercises) or None, skip_slow=skip_slow, lang=lang, device=device,

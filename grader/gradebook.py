@@ -65,7 +65,8 @@ def _identities(students: list[StudentResult], roster: str | Path | None) -> lis
     return [rows[s.student] for s in students]
 
 
-def _columns(students: list[StudentResult], item: str | None, per_exercise: bool) -> list[tuple[str, str | None, float]]:
+def _columns(students: list[StudentResult], item: str | None,
+             per_exercise: bool) -> list[tuple[str, str | None, float]]:
     """(header, exercise id or None for the total, points possible) of each grade column."""
     graded = [s.result for s in students if s.result is not None]
     if not per_exercise:
