@@ -33,10 +33,8 @@ PASS_RATE_COLORS = ((0.5, plots.MISTAKE_COLOR), (0.8, "#e67700"), (1.01, "#2b8a3
 
 def write_class_report(students: list[StudentResult], out: str | Path, *,
                        similar: list[SimilarPair] | None = None) -> None:
-    """Write the class page of ``students`` (:func:`grader.class_insight.load_class`) to ``out``.
-
-    The page speaks the language the class was graded in; ``using_language`` picks another.
-    """
+    """Write the class page of ``students`` (:func:`grader.class_insight.load_class`) to ``out``, in the active
+    language (``convgrade class-report`` makes that the one the class was graded in, or ``--lang``)."""
     Path(out).write_text(class_html(students, similar), encoding="utf-8")
 
 
