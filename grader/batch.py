@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from grader import class_insight
 from grader.course import Course, Exercise
 from grader.grading import grade
 from grader.i18n import _
@@ -166,6 +167,7 @@ def grade_all(folder: str | Path, out_dir: str | Path, *, course: Course, jobs: 
             pool.shutdown(cancel_futures=True)
     ordered = [rows[s] for s in students]
     write_csv(ordered, exercises, out / CSV_NAME)
+    class_insight.write_checks_csv(out)
     return ordered
 
 

@@ -11,9 +11,10 @@ from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn,
                            TimeElapsedColumn, TimeRemainingColumn)
 
-from grader import batch, report
+from grader import batch, class_insight, gradebook, report, similarity
 from grader.assign import write_assignment, write_distribution
 from grader.bundle import check_bundle
+from grader.class_report import write_class_report
 from grader.course import CourseError, LANGUAGES, load_course
 from grader.export import GRADESCOPE_TORCH, VISIBILITIES, github_workflow, gradescope_bundle
 from grader.grading import ConfigurationError
@@ -272,7 +273,7 @@ def new(exercise_id, title, title_pl, title_en, points, course_path):
 @click.option("--skip-slow", is_flag=True, help="leave out exercises tagged slow (unless named with -e)")
 @click.option("--seed", type=int, help="seed for every check (default: course.yaml)")
 def grade_all(submissions, out_dir, jobs, force, exercises, course_path, lang, device, skip_slow, seed):
-    """Grade a class: every subfolder, .zip, .py or .ipynb in SUBMISSIONS is one student; writes grades.csv."""
+    """Grade a class (each subfolder, .zip, .py or .ipynb in SUBMISSIONS is a student): grades.csv, checks.csv."""
     course = load_course(course_path)
     set_language(lang or course.language)
     options = batch.Options(exercises=tuple(exercises) or None, skip_slow=skip_slow, lang=lang, device=device,
@@ -316,9 +317,57 @@ class _BatchProgress:
         self.progress.stop()
 
 
+grades_dir_argument = click.argument("grades_dir", type=click.Path(exists=True, file_okay=False))
+
+
+def _load_class(grades_dir: str, lang: str | None) -> list[class_insight.StudentResult]:
+    """The class of a grade-all folder; messages from here on in ``lang``, else the language it was graded in."""
+    students = class_insight.load_class(grades_dir)
+    set_language(lang or class_insight.graded_language(students))
+    return students
+
+
+@main.command("class-report")
+@grades_dir_argument
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="class.html", show_default=True,
+              help="where to write the page")
+@click.option("--similarity", "similarity_csv", type=click.Path(exists=True, dir_okay=False),
+              help="also list the most similar pairs from this CSV (default: GRADES_DIR/similarity.csv when there)")
+@click.option("--lang", type=click.Choice(LANGUAGES), help="language of the page (default: the one graded in)")
+def class_report(grades_dir, output, similarity_csv, lang):
+    """Write one page about the class of GRADES_DIR (a grade-all folder): points, pass rates, common mistakes."""
+    students = _load_class(grades_dir, lang)
+    default_csv = Path(grades_dir) / similarity.SIMILARITY_CSV
+    similar_csv = similarity_csv or (default_csv if default_csv.is_file() else None)
+    write_class_report(students, output, similar=similarity.read_csv(similar_csv) if similar_csv else None)
+    click.echo(_("wrote {path}").format(path=output))
+
+
+@main.command("similarity")
+@click.argument("submissions", type=click.Path(exists=True, file_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=similarity.SIMILARITY_CSV, show_default=True,
+              help="where to write the pairs")
+@course_option
+@click.option("-e", "--exercise", "exercises", multiple=True, help="compare only this exercise id (repeatable)")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=similarity.DEFAULT_THRESHOLD, show_default=True,
+              help="list pairs at least this similar (0 to 1): your choice for the class and the exercise")
+@click.option("--top", type=click.IntRange(min=1), default=similarity.DEFAULT_TOP, show_default=True,
+              help="at most this many pairs per exercise")
+def similarity_report(submissions, output, course_path, exercises, threshold, top):
+    """List the most similar pairs of submissions per exercise (the stubs' text left out), to look at."""
+    course = load_course(course_path)
+    set_language(course.language)
+    found = similarity.find_similar(submissions, course, list(exercises) or None, threshold=threshold, top=top)
+    similarity.write_csv(found, output)
+    for problem in found.skipped:
+        click.echo(_("skipped: {problem}").format(problem=problem), err=True)
+    click.echo(_("{n} pairs at least {threshold:.0%} similar: {path}").format(
+        n=len(found.pairs), threshold=threshold, path=output))
+
+
 @main.group()
 def export():
-    """Hand grading to the platforms that run it at scale: Gradescope, GitHub Actions."""
+    """Hand grading to the platforms that run it at scale (Gradescope, GitHub Actions), grades to an LMS."""
 
 
 @export.command("gradescope")
@@ -358,3 +407,38 @@ def export_github_actions(path, output, fail_under, skip_slow, classroom, course
     Path(output).parent.mkdir(parents=True, exist_ok=True)
     Path(output).write_text(workflow, encoding="utf-8")
     click.echo(_("wrote {path}").format(path=output))
+
+
+roster_option = click.option("--roster", type=click.Path(exists=True, dir_okay=False),
+                             help="CSV mapping each submission folder (column 'submission') to its LMS identifiers")
+item_option = click.option("--item", help="name of the grade column (default: the course's title)")
+per_exercise_option = click.option("--per-exercise", is_flag=True, help="one column per exercise instead of the total")
+
+
+@export.command("moodle")
+@grades_dir_argument
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="moodle.csv", show_default=True)
+@roster_option
+@click.option("--id-field", type=click.Choice(list(gradebook.MOODLE_ID_FIELDS)), default="email", show_default=True,
+              help="how Moodle identifies the user (Import > CSV file > Identify user by)")
+@item_option
+@per_exercise_option
+def export_moodle(grades_dir, output, roster, id_field, item, per_exercise):
+    """Write the points of GRADES_DIR (a grade-all folder) as a CSV for Moodle's grade import."""
+    students = _load_class(grades_dir, None)
+    gradebook.write_moodle(students, output, roster=roster, id_field=id_field, item=item, per_exercise=per_exercise)
+    click.echo(_("wrote {path} ({n} students): in Moodle, Grades > Import > CSV file").format(path=output,
+                                                                                          n=len(students)))
+
+
+@export.command("canvas")
+@grades_dir_argument
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="canvas.csv", show_default=True)
+@roster_option
+@item_option
+@per_exercise_option
+def export_canvas(grades_dir, output, roster, item, per_exercise):
+    """Write the points of GRADES_DIR (a grade-all folder) as a CSV for Canvas's gradebook import."""
+    students = _load_class(grades_dir, None)
+    gradebook.write_canvas(students, output, roster=roster, item=item, per_exercise=per_exercise)
+    click.echo(_("wrote {path} ({n} students): in Canvas, Grades > Import").format(path=output, n=len(students)))

@@ -46,3 +46,23 @@ def test_report_renders_in_chromium(browser, tmp_path):
     for hex_colour in (plots.STUDENT_COLOR, plots.REFERENCE_COLOR):  # the 1cycle plot's two curves are on screen
         rgb = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)])
         assert (np.abs(pixels.astype(int) - rgb).sum(axis=2) < 40).sum() > 50, hex_colour
+
+
+def test_class_report_renders_in_chromium(browser, tmp_path):
+    from test_class_insight import small_class, write_class  # the synthetic class of the class-insight tests
+
+    grades = write_class(tmp_path / "grades", small_class(lang="pl"))
+    page = tmp_path / "class.html"
+    with i18n.using_language(i18n.language()):
+        run = CliRunner().invoke(main, ["class-report", str(grades), "-o", str(page)])
+    assert run.exit_code == 0, run.output
+    screenshot = tmp_path / "class.png"
+    subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+                    f"--screenshot={screenshot}", page.as_uri()], capture_output=True, timeout=120, check=False)
+    assert screenshot.exists(), "Chromium wrote no screenshot"
+    pixels = (imread(screenshot)[..., :3] * 255).round().astype(np.uint8)
+    assert pixels.shape == (HEIGHT, WIDTH, 3)
+    assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 200, "the page looks empty"
+    for hex_colour in (plots.REFERENCE_COLOR, plots.MISTAKE_COLOR):  # histogram bars; checks under half passed
+        rgb = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)])
+        assert (np.abs(pixels.astype(int) - rgb).sum(axis=2) < 40).sum() > 200, hex_colour
