@@ -131,11 +131,12 @@ _worker_lock = threading.Lock()
 def grade_on_worker(bundle: CourseBundle, files: StudentFiles, options: batch.Options) -> dict:
     """Runs on a worker: grade one student exactly as ``grade-all`` does locally; the row as JSON data."""
     if bundle.grader != batch.grader_fingerprint():
-        raise RuntimeError(f"this worker's convgrade ({batch.GRADER_VERSION}, {batch.grader_fingerprint()}) is not "
-                           f"the client's ({bundle.grader}): install the same convgrade on every worker")
+        raise RuntimeError(_("this worker's convgrade ({version}, {mine}) is not the client's ({theirs}): install "
+                             "the same convgrade on every worker").format(
+            version=batch.GRADER_VERSION, mine=batch.grader_fingerprint(), theirs=bundle.grader))
     if multiprocessing.current_process().daemon:
-        raise RuntimeError("this Dask worker is a daemonic process, which cannot start exercise processes: "
-                           "start it with DASK_DISTRIBUTED__WORKER__DAEMON=False (or --no-nanny)")
+        raise RuntimeError(_("this Dask worker is a daemonic process, which cannot start exercise processes: "
+                             "start it with DASK_DISTRIBUTED__WORKER__DAEMON=False (or --no-nanny)"))
     course = _worker_course(bundle)
     with tempfile.TemporaryDirectory(prefix="convgrade-student-", ignore_cleanup_errors=True) as tmp:
         path = files.unpack(Path(tmp))
