@@ -75,7 +75,7 @@ class Options:
     include_hidden: bool = True
 
 
-class _Turns:
+class Turns:
     """Quick exercises share the machine; a slow one waits for it to empty and then has it alone."""
 
     def __init__(self):
@@ -173,7 +173,7 @@ class InThreads:
 
     def __call__(self, students: list[Student], course: Course, options: Options) -> Iterator[Row]:
         start_server()  # import torch in the fork server once, before the threads queue up behind it
-        turns = _Turns()
+        turns = Turns()
         pool = ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="convgrade-student")
         try:
             self._futures = [pool.submit(grade_student, student, course, options, turns) for student in students]
@@ -226,7 +226,7 @@ def grade_all(folder: str | Path, out_dir: str | Path, *, course: Course, jobs: 
     return ordered
 
 
-def grade_student(student: Student, course: Course, options: Options, turns: _Turns) -> Row:
+def grade_student(student: Student, course: Course, options: Options, turns: Turns) -> Row:
     running: list[bool] = []  # whether the exercise now running is slow, while it holds its turn
 
     def take_turns(exercise_id: str, result) -> None:

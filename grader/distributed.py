@@ -124,7 +124,7 @@ class StudentFiles:
 
 
 _worker_courses: dict[str, Course] = {}  # the state of a worker process: courses unpacked, by version
-_worker_turns = batch._Turns()          # a worker with several threads still trains alone
+_worker_turns = batch.Turns()           # a worker with several threads still trains alone
 _worker_lock = threading.Lock()
 
 
@@ -182,7 +182,7 @@ class OnDask:
                                     _("cannot read {path}: {reason}").format(path=student.path,
                                                                              reason=exc.strerror or exc))
                     continue
-                future = self.client.submit(grade_on_worker, bundle, files, options, resources=share, pure=False,
+                future = self.client.submit(grade_on_worker, bundle, files, options, resources=share,
                                             key=f"convgrade-{student.id}-{os.urandom(4).hex()}")
                 by_future[future] = student
                 running.add(future)
@@ -201,7 +201,10 @@ class OnDask:
                 future.cancel()
 
     def workers_in_use(self) -> tuple[int, int]:
-        processing = self.client.processing()
+        try:
+            processing = self.client.processing()
+        except OSError:  # the scheduler is gone: the next row says so
+            return 0, 0
         return sum(bool(keys) for keys in processing.values()), len(processing)
 
     def _wait_for_workers(self) -> None:

@@ -2,7 +2,8 @@
 killed mid-run costs no row, and losing the scheduler keeps every finished row.
 
 The class grades two quick exercises (kernels, shapes) under a 3 s time limit: an honest copy of
-solutions/ (twice), a plausible wrong answer, a module that loops at import and one that crashes.
+solutions/ (twice), a plausible wrong answer, a module that loops at import, one that crashes, and a
+zip that is not one.
 The cluster is started once for the module: ``dask scheduler`` and two ``dask worker`` processes with one
 thread each, one under a nanny (as users run them) and one without (so that killing it kills it).
 """
@@ -59,6 +60,7 @@ def klass(tmp_path_factory):
         for module in ("kernels.py", "shapes.py"):
             text = (ROOT / "solutions" / module).read_text(encoding="utf-8")
             (folder / name / module).write_text(change.get(module, lambda t: t)(text), encoding="utf-8")
+    (folder / "unzippable.zip").write_bytes(b"not a zip archive")  # its error row names the path handed in
     return folder
 
 
@@ -112,13 +114,15 @@ def test_two_workers_write_the_gradebook_of_the_local_path(cluster, klass, quick
     assert local_gradebook["honest"]["percent"] == "100.0" and local_gradebook["wrong"]["percent"] != "100.0"
     assert local_gradebook["looping"]["problems"] == "shapes: timeout"
     assert local_gradebook["crashing"]["problems"] == "kernels: crashed"
+    assert local_gradebook["unzippable"]["error"].startswith(f"{klass / 'unzippable.zip'}: cannot unzip")
 
     with distributed.dask_grader(address) as grader:
         rows = batch.grade_all(klass, tmp_path, course=quick_course, options=OPTIONS, grader=grader,
                                cache_dir=tmp_path / "cache")
 
     assert read_csv(tmp_path / batch.CSV_NAME) == local_gradebook
-    assert {row.result.submission for row in rows} == {str(klass / name) for name in local_gradebook}
+    assert {row.result.submission for row in rows if row.result} == {
+        str(klass / name) for name, line in local_gradebook.items() if line["status"] == "graded"}
 
 
 def test_a_worker_killed_mid_run_costs_no_row(cluster, klass, quick_course, local_gradebook, tmp_path):
@@ -170,7 +174,7 @@ def test_losing_the_scheduler_keeps_every_finished_row_and_a_rerun_resumes(clust
                             cache_dir=tmp_path / "cache", on_student=stop_after_the_first)
 
     table = read_csv(tmp_path / batch.CSV_NAME)
-    assert len(table) == 5 and table[finished[0]]["status"] == "graded"
+    assert len(table) == 6 and table[finished[0]]["status"] == "graded"
     not_reached = [name for name, line in table.items() if line["error"].startswith("not graded: the run stopped")]
     assert not_reached and set(not_reached).isdisjoint(finished)
     rerun = batch.grade_all(klass, tmp_path, course=quick_course, options=OPTIONS, cache_dir=tmp_path / "cache",
