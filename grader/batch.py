@@ -226,7 +226,10 @@ def grade_all(folder: str | Path, out_dir: str | Path, *, course: Course, jobs: 
     return ordered
 
 
-def grade_student(student: Student, course: Course, options: Options, turns: Turns) -> Row:
+def grade_student(student: Student, course: Course, options: Options, turns: Turns | None = None) -> Row:
+    """One student's row; with ``turns``, each exercise waits for its turn on the machine (see ``Turns``)."""
+    if turns is None:
+        turns = Turns()  # a Turns of its own: nobody else to wait for
     running: list[bool] = []  # whether the exercise now running is slow, while it holds its turn
 
     def take_turns(exercise_id: str, result) -> None:

@@ -1,19 +1,19 @@
-"""Grading a class on Dask distributed: ``grade-all --dask`` (a cluster on this machine) or ``--scheduler ADDRESS``.
+"""Grading a class on Dask distributed: ``grade-all --dask`` (a cluster here) or ``--scheduler ADDRESS``.
 
-One machine grades a class in hours when it is large and trains a model per student; Dask runs the same
-client code on a laptop (``LocalCluster``), on machines that joined a scheduler, on Kubernetes
-(dask-kubernetes) and on HPC queues (dask-jobqueue). What travels: the course once per run (the
-manifest object and the bytes of its check files, never ``solutions/``; scattered to every worker),
-then one task per student with that student's gradable files as bytes (each capped as locally) and the
-grading options. A worker writes them to a private folder and grades them with
-``grader.batch.grade_student``, through its own warm fork server (the state of its process), with the
-sandbox and limits of a local run, and returns the row as JSON; the client alone records rows, JSON,
-cache and ``grades.csv`` (``grader.batch.grade_all``). Every worker offers the resource ``machine=1``:
-quick tasks take a 1/1024 share of it, so they share a worker up to its threads, and a task with a
-training exercise takes all of it, so it has the worker to itself. A worker that dies mid-task costs
-nothing but time: the scheduler gives the task to another, up to its ``allowed-failures``; a student
-whose grading keeps killing workers becomes an error row. Losing the scheduler ends the run with every
-finished row written (a rerun takes them from the cache).
+One machine grades a large class in hours when a model is trained per student; Dask runs the same client
+code on a laptop (``LocalCluster``), on machines that joined a scheduler, on Kubernetes
+(dask-kubernetes) and on HPC queues (dask-jobqueue). What travels: the course once per run (the manifest
+object and the bytes of its check files, never ``solutions/``; scattered to every worker), then per
+student a task for its quick exercises and one for its training exercises, each with that student's
+gradable files as bytes (each capped as locally) and the grading options. A worker writes them to a
+private folder and grades them with ``grader.batch.grade_student``, through its own warm fork server
+(the state of its process), with the sandbox and limits of a local run, and returns the row as JSON; the
+client alone records rows, JSON, cache and ``grades.csv`` (``grader.batch.grade_all``). Every worker
+offers the resource ``machine=1``: quick tasks take a 1/1024 share of it, so they share a worker up to
+its threads, and a training task takes all of it, so it has the worker to itself. A worker that dies
+mid-task costs nothing but time: the scheduler gives the task to another, up to its
+``allowed-failures``; a student whose grading keeps killing workers becomes an error row. Losing the
+scheduler ends the run with every finished row written (a rerun takes them from the cache).
 """
 from __future__ import annotations
 
@@ -55,6 +55,7 @@ CONNECT_SECONDS = 10
 CONFIG = {
     "distributed.worker.daemon": False,  # a daemonic worker process may not start exercise processes
     "distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+    "distributed.worker.profile.enabled": False,  # its sampling every 10 ms takes CPU from the checks
 }
 
 
@@ -124,7 +125,6 @@ class StudentFiles:
 
 
 _worker_courses: dict[str, Course] = {}  # the state of a worker process: courses unpacked, by version
-_worker_turns = batch.Turns()           # a worker with several threads still trains alone
 _worker_lock = threading.Lock()
 
 
@@ -140,7 +140,7 @@ def grade_on_worker(bundle: CourseBundle, files: StudentFiles, options: batch.Op
     course = _worker_course(bundle)
     with tempfile.TemporaryDirectory(prefix="convgrade-student-", ignore_cleanup_errors=True) as tmp:
         path = files.unpack(Path(tmp))
-        row = batch.grade_student(batch.Student(files.id, path), course, options, _worker_turns)
+        row = batch.grade_student(batch.Student(files.id, path), course, options)  # resources decide who runs beside
         text = json.dumps(batch.row_data(row), ensure_ascii=False)
     return json.loads(text.replace(json.dumps(str(path))[1:-1], json.dumps(files.source)[1:-1]))
 
@@ -157,7 +157,7 @@ def _worker_course(bundle: CourseBundle) -> Course:
 
 
 class OnDask:
-    """A ``batch.Grader`` over a Dask client: one task per student, at most two per worker thread in flight."""
+    """A ``batch.Grader`` over a Dask client: a quick and a training task per student, two per worker thread queued."""
 
     def __init__(self, client: Client):
         self.client = client
@@ -166,10 +166,11 @@ class OnDask:
     def __call__(self, students: list[batch.Student], course: Course, options: batch.Options) -> Iterator[batch.Row]:
         self._wait_for_workers()
         bundle = self.client.scatter(CourseBundle.of(course), broadcast=True, hash=False)
-        slow = any(ex.slow for ex in course.select(options.exercises, skip_slow=options.skip_slow))
-        share = {RESOURCE: 1 if slow else QUICK_SHARE}
+        order = [ex.id for ex in course.select(options.exercises, skip_slow=options.skip_slow)]
+        parts = _parts(course, options, order)
         waiting, running = iter(students), as_completed()
-        by_future: dict = {}
+        by_future: dict = {}                 # future -> (student, which part)
+        done: dict[batch.Student, list] = {}  # the rows of a student's parts, as they come
 
         def submit_more() -> Iterator[batch.Row]:
             """Keep two tasks per worker thread queued; a student whose files cannot be read is a row at once."""
@@ -182,15 +183,22 @@ class OnDask:
                                     _("cannot read {path}: {reason}").format(path=student.path,
                                                                              reason=exc.strerror or exc))
                     continue
-                future = self.client.submit(grade_on_worker, bundle, files, options, resources=share,
-                                            key=f"convgrade-{student.id}-{os.urandom(4).hex()}")
-                by_future[future] = student
-                running.add(future)
+                mine = parts if files.folder or student.path.suffix == ZIP_SUFFIX else [(options, parts[-1][1])]
+                done[student] = [None] * len(mine)
+                for index, (part_options, share) in enumerate(mine):
+                    future = self.client.submit(grade_on_worker, bundle, files, part_options,
+                                                resources={RESOURCE: share},
+                                                key=f"convgrade-{student.id}-{index}-{os.urandom(4).hex()}")
+                    by_future[future] = student, index
+                    running.add(future)
 
         try:
             yield from submit_more()
             for future in running:
-                yield _row(by_future.pop(future), future)
+                student, index = by_future.pop(future)
+                done[student][index] = _row(student, future)
+                if all(row is not None for row in done[student]):
+                    yield _merged(done.pop(student), order)
                 yield from submit_more()
         except (OSError, CancelledError, TimeoutError) as exc:
             raise ClusterError(_("lost the Dask scheduler at {address} ({reason}); every student graded so far is "
@@ -219,6 +227,25 @@ class OnDask:
                                  "--resources {resource}=1").format(resource=RESOURCE))
 
 
+def _parts(course: Course, options: batch.Options, order: list[str]) -> list[tuple[batch.Options, float]]:
+    """How a student is split: quick exercises on a share of a worker, training ones on a whole worker."""
+    quick = tuple(i for i in order if not course.exercise(i).slow)
+    slow = tuple(i for i in order if course.exercise(i).slow)
+    if quick and slow:
+        return [(replace(options, exercises=quick), QUICK_SHARE), (replace(options, exercises=slow), 1)]
+    return [(options, 1 if slow else QUICK_SHARE)]
+
+
+def _merged(rows: list[batch.Row], order: list[str]) -> batch.Row:
+    """A student's parts as one row, exercises in the course's order; any part that failed is the row."""
+    failed = next((row for row in rows if row.result is None), None)
+    if failed is not None or len(rows) == 1:
+        return failed or rows[0]
+    exercises = sorted((ex for row in rows for ex in row.result.exercises), key=lambda ex: order.index(ex.id))
+    return batch.Row(rows[0].student, replace(rows[0].result, exercises=exercises,
+                                              duration=round(sum(row.result.duration for row in rows), 3)))
+
+
 def _row(student: batch.Student, future) -> batch.Row:
     """The student's row from a finished task; a task that killed its workers, or raised, is an error row."""
     try:
@@ -235,7 +262,7 @@ def _row(student: batch.Student, future) -> batch.Row:
 
 @contextmanager
 def dask_grader(scheduler: str | None = None, *, workers: int | None = None) -> Iterator[OnDask]:
-    """A grader on the scheduler at ``scheduler``, or else on a cluster of ``workers`` processes here (one thread each)."""
+    """A grader on the scheduler at ``scheduler``, else on a cluster of ``workers`` processes here (a thread each)."""
     with dask.config.set(CONFIG):  # for the whole run: the embedded cluster's nanny restarts workers with it
         if scheduler:
             try:

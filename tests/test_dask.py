@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from distributed import Client, KilledWorker
+import dask
+from distributed import Client, KilledWorker, LocalCluster
 
 from grader import batch, distributed
 from grader.cli import main
@@ -194,3 +195,43 @@ def test_cli_dask_grades_on_a_cluster_of_its_own(klass, quick_course, local_grad
 
     assert run.exit_code == 0, run.output
     assert read_csv(tmp_path / "out" / batch.CSV_NAME) == {n: local_gradebook[n] for n in ("honest", "wrong")}
+
+
+TIMED = """\
+import time
+
+
+def test_records_when_it_ran(student, exercise_settings):
+    start = time.time()
+    time.sleep(0.3)
+    with open(exercise_settings["log"], "a") as log:
+        log.write(f"{exercise_settings['kind']} {start} {time.time()}\\n")
+"""
+
+
+def test_training_tasks_have_a_worker_to_themselves_while_quick_ones_share_it(tmp_path):
+    (tmp_path / "check_timed.py").write_text(TIMED)
+    log = tmp_path / "ran.log"
+    (tmp_path / "course.yaml").write_text("title: turns\nlanguage: en\nexercises:\n" + "".join(
+        f"  - {{id: {name}, checks: [check_timed.py], tags: [{kind}], settings: {{log: '{log}', kind: {kind}}}}}\n"
+        for name, kind in (("first", "quick"), ("train", "slow"), ("last", "quick"))))
+    for name in "abc":
+        (tmp_path / "subs" / name).mkdir(parents=True)
+        for module in ("first", "train", "last"):
+            (tmp_path / "subs" / name / f"{module}.py").write_text("ANSWER = 1\n")
+    course = load_course(tmp_path / "course.yaml")
+
+    with dask.config.set(distributed.CONFIG), LocalCluster(n_workers=1, threads_per_worker=2, dashboard_address=None,
+                                                           resources={distributed.RESOURCE: 1}) as cluster, \
+            Client(cluster) as client:
+        rows = batch.grade_all(tmp_path / "subs", tmp_path / "out", course=course, grader=distributed.OnDask(client),
+                               cache_dir=tmp_path / "cache")
+
+    assert [[ex.id for ex in row.result.exercises] for row in rows] == [["first", "train", "last"]] * 3
+    runs = [(kind, float(start), float(end)) for kind, start, end in map(str.split, log.read_text().splitlines())]
+    assert len(runs) == 9
+    for kind, start, end in runs:
+        overlapping = [other for other in runs if other[1] < end and start < other[2]]
+        assert kind == "quick" or len(overlapping) == 1, f"a training task ran beside {overlapping}"
+    quick = [run for run in runs if run[0] == "quick"]
+    assert any(a[1] < b[2] and b[1] < a[2] for a in quick for b in quick if a != b), "quick tasks never shared"
