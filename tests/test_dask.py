@@ -235,3 +235,29 @@ def test_training_tasks_have_a_worker_to_themselves_while_quick_ones_share_it(tm
         assert kind == "quick" or len(overlapping) == 1, f"a training task ran beside {overlapping}"
     quick = [run for run in runs if run[0] == "quick"]
     assert any(a[1] < b[2] and b[1] < a[2] for a in quick for b in quick if a != b), "quick tasks never shared"
+
+
+def test_without_dask_installed_the_cli_says_what_to_install(klass, quick_course, tmp_path, monkeypatch):
+    import grader
+
+    monkeypatch.delitem(sys.modules, "grader.distributed")
+    monkeypatch.delattr(grader, "distributed")
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed: ImportError
+
+    run = CliRunner().invoke(main, ["grade-all", str(klass), "--course", str(quick_course.path), "-o", str(tmp_path),
+                                    "--dask"])
+
+    assert run.exit_code == 2
+    assert run.output.strip() == 'convgrade: error: grading on Dask needs the dask extra: pip install "convgrade[dask]"'
+
+
+def test_an_unreachable_scheduler_is_one_line_and_exit_1(klass, quick_course, tmp_path, monkeypatch):
+    monkeypatch.setattr(distributed, "CONNECT_SECONDS", 1)
+    address = f"tcp://127.0.0.1:{free_port()}"
+
+    run = CliRunner().invoke(main, ["grade-all", str(klass), "--course", str(quick_course.path), "-o", str(tmp_path),
+                                    "--scheduler", address])
+
+    assert run.exit_code == 1
+    assert run.output.startswith(f"convgrade: cannot reach the Dask scheduler at {address}: ")
+    assert len(run.output.strip().splitlines()) == 1
