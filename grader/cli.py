@@ -282,10 +282,10 @@ class _BatchProgress:
                                            workers="")
 
     def advance(self, row) -> None:
+        if self.progress.disable:  # no bar: do not ask the workers either
+            return
         done = f"{row.student.id}: " + (_("error") if row.result is None else
                                          f"{report.fmt_points(row.result.score)}/{report.fmt_points(row.result.max_score)}")
-        if self.progress.disable:
-            return
         busy, workers = self.grader.workers_in_use()
         self.progress.update(self.task, advance=1, description=done,
                              workers=_("{busy}/{workers} workers busy").format(busy=busy, workers=workers))

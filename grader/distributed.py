@@ -49,7 +49,7 @@ RESOURCE = "machine"          # every worker offers machine=1 (dask worker --res
 QUICK_SHARE = 2 ** -10        # a power of two: shares add up exactly, so a freed worker has all of machine=1 again
 ALLOWED_FAILURES = 2          # on the embedded cluster: a task whose worker dies is tried on 2 more, then an error row
 CAPS = {".py": MAX_SOURCE_BYTES, ".ipynb": MAX_NOTEBOOK_BYTES, ZIP_SUFFIX: MAX_ZIP_BYTES}
-MAX_STUDENT_BYTES = MAX_ZIP_BYTES
+MAX_STUDENT_BYTES = 64_000_000  # more than any one capped file, so one file always gets its own message
 WORKER_WAIT_SECONDS = 60
 CONNECT_SECONDS = 10
 CONFIG = {
