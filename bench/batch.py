@@ -9,11 +9,15 @@ and the speed-up, in two runs:
   2. the quick exercises and the MNIST training, --slow-students submissions (default 4: grade-all runs
      training exercises one at a time, so they set the pace); Fashion-MNIST is left out of both.
 Each grade-all runs as its own process with --force, so each pays the fork server's start, as users do.
+With --dask, each --jobs N is also run as `grade-all --dask --jobs N` (an embedded Dask cluster of N
+worker processes, which pays its start and each worker's fork server) and the overhead per student of
+the Dask path over the threads is printed. --repeat R runs each R times and prints medians.
 """
 import argparse
 import csv
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -64,9 +68,11 @@ def make_class(folder: Path, students: int, modules: list[str]) -> Counter:
     return kinds
 
 
-def grade_all(submissions: Path, course: Path, out: Path, jobs: int, exercises: list[str]) -> tuple[float, Counter]:
+def grade_all(submissions: Path, course: Path, out: Path, jobs: int, exercises: list[str],
+              dask: bool) -> tuple[float, Counter]:
     command = [sys.executable, "-m", "grader", "grade-all", str(submissions), "--course", str(course),
-               "-o", str(out), "--jobs", str(jobs), "--force", *(arg for ex in exercises for arg in ("-e", ex))]
+               "-o", str(out), "--jobs", str(jobs), "--force", "--cache-dir", str(out / "cache"),
+               *(arg for ex in exercises for arg in ("-e", ex)), *(["--dask"] if dask else [])]
     start = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env={**os.environ, "CI": "1"})
     elapsed = time.perf_counter() - start
@@ -85,7 +91,8 @@ def outcome(row: dict) -> str:
     return "full marks" if float(row["percent"]) == 100 else "points lost"
 
 
-def run(title: str, students: int, with_mnist: bool, jobs_list: list[int], time_limit: float) -> None:
+def run(title: str, students: int, with_mnist: bool, jobs_list: list[int], time_limit: float, dask: bool,
+        repeat: int) -> None:
     with tempfile.TemporaryDirectory(prefix="convgrade-bench-") as tmp:
         tmp = Path(tmp)
         course = bench_course(tmp, time_limit)
@@ -93,16 +100,23 @@ def run(title: str, students: int, with_mnist: bool, jobs_list: list[int], time_
         exercises = [*quick, *([grader.load_course(course).exercise("mnist")] if with_mnist else [])]
         kinds = make_class(tmp / "class", students, [ex.module_name for ex in quick])
         print(f"\n{title}: {students} submissions ({', '.join(f'{n} {k}' for k, n in kinds.items())}), "
-              f"{len(exercises)} exercises ({', '.join(ex.id for ex in exercises)}), quick time limit {time_limit:g} s")
+              f"{len(exercises)} exercises ({', '.join(ex.id for ex in exercises)}), quick time limit {time_limit:g} s"
+              f"{f', median of {repeat} runs' if repeat > 1 else ''}")
         times = {}
         for jobs in jobs_list:
-            times[jobs], outcomes = grade_all(tmp / "class", course, tmp / f"grades-{jobs}", jobs,
-                                              [ex.id for ex in exercises])
-            print(f"  --jobs {jobs}: {times[jobs]:7.1f} s  {60 * students / times[jobs]:6.1f} submissions/min   "
-                  f"({', '.join(f'{n} {k}' for k, n in sorted(outcomes.items()))})")
-        first = jobs_list[0]
+            for on_dask in (False, True) if dask else (False,):
+                label = f"--dask --jobs {jobs}" if on_dask else f"--jobs {jobs}"
+                runs = [grade_all(tmp / "class", course, tmp / f"grades-{jobs}-{on_dask}", jobs,
+                                  [ex.id for ex in exercises], on_dask) for _ in range(repeat)]
+                times[label] = statistics.median(elapsed for elapsed, _ in runs)
+                print(f"  {label:<16} {times[label]:7.1f} s  {60 * students / times[label]:6.1f} submissions/min   "
+                      f"({', '.join(f'{n} {k}' for k, n in sorted(runs[-1][1].items()))})")
+                if on_dask:
+                    print(f"  {'':<16} Dask over threads: {times[label] - times[f'--jobs {jobs}']:+.1f} s, "
+                          f"{(times[label] - times[f'--jobs {jobs}']) / students:+.2f} s per student")
+        first = f"--jobs {jobs_list[0]}"
         for jobs in jobs_list[1:]:
-            print(f"  speed-up --jobs {jobs} over --jobs {first}: {times[first] / times[jobs]:.2f}x")
+            print(f"  speed-up --jobs {jobs} over {first}: {times[first] / times[f'--jobs {jobs}']:.2f}x")
 
 
 def main() -> None:
@@ -111,12 +125,14 @@ def main() -> None:
     parser.add_argument("--slow-students", type=int, default=4, help="0 leaves out the run with MNIST")
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--time-limit", type=float, default=10.0, help="seconds per quick exercise")
+    parser.add_argument("--dask", action="store_true", help="also grade on an embedded Dask cluster (--jobs workers)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each configuration; medians are printed")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
-    run("Without MNIST", args.students, False, args.jobs, args.time_limit)
+    run("Without MNIST", args.students, False, args.jobs, args.time_limit, args.dask, args.repeat)
     if args.slow_students:
         run("With MNIST (fewer submissions: trainings run one at a time)", args.slow_students, True,
-            args.jobs, args.time_limit)
+            args.jobs, args.time_limit, args.dask, args.repeat)
 
 
 if __name__ == "__main__":

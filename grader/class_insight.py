@@ -120,10 +120,11 @@ def check_statistics(students: list[StudentResult]) -> list[CheckStatistics]:
     return list(stats.values())
 
 
-def write_checks_csv(grades_dir: str | Path) -> Path:
-    """Write ``checks.csv`` into ``grades_dir`` from the student JSON there; returns its path."""
+def write_checks_csv(grades_dir: str | Path, students: list[StudentResult] | None = None) -> Path:
+    """Write ``checks.csv`` into ``grades_dir`` from ``students`` (grade-all's rows), else from the student
+    JSON there; returns its path."""
     path = Path(grades_dir) / CHECKS_CSV
-    stats = check_statistics(load_class(grades_dir))
+    stats = check_statistics(students if students is not None else load_class(grades_dir))
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(CHECKS_COLUMNS)

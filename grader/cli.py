@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import click
@@ -272,15 +272,24 @@ def new(exercise_id, title, title_pl, title_en, points, course_path):
 @click.option("--device", help="device for training checks, e.g. cpu or cuda (default: cuda when available)")
 @click.option("--skip-slow", is_flag=True, help="leave out exercises tagged slow (unless named with -e)")
 @click.option("--seed", type=int, help="seed for every check (default: course.yaml)")
-def grade_all(submissions, out_dir, jobs, force, exercises, course_path, lang, device, skip_slow, seed):
-    """Grade a class (each subfolder, .zip, .py or .ipynb in SUBMISSIONS is a student): grades.csv, checks.csv."""
+@click.option("--cache-dir", type=click.Path(file_okay=False),
+              help="where results are kept between runs (default: ~/.cache/convgrade/<course>, or $XDG_CACHE_HOME)")
+@click.option("--dask", "on_dask", is_flag=True,
+              help="grade on a Dask cluster started here: --jobs worker processes, one thread each")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="grade on the workers of this Dask scheduler, e.g. tcp://10.0.0.5:8786")
+def grade_all(submissions, out_dir, jobs, force, exercises, course_path, lang, device, skip_slow, seed, cache_dir,
+              on_dask, scheduler):
+    """Grade a class: every subfolder, .zip, .py or .ipynb in SUBMISSIONS is one student; writes grades.csv and
+    checks.csv."""
     course = load_course(course_path)
     set_language(lang or course.language)
     options = batch.Options(exercises=tuple(exercises) or None, skip_slow=skip_slow, lang=lang, device=device,
                             seed=seed)
-    with _BatchProgress() as progress:
-        rows = batch.grade_all(submissions, out_dir, course=course, jobs=jobs, force=force, options=options,
-                               on_start=progress.start, on_student=progress.advance)
+    with _grader(on_dask or bool(scheduler), scheduler, jobs) as grader, _BatchProgress(grader) as progress:
+        rows = batch.grade_all(submissions, out_dir, course=course, force=force, options=options,
+                               cache_dir=cache_dir, grader=grader, on_start=progress.start,
+                               on_student=progress.advance)
     errors = [row for row in rows if row.result is None]
     for row in errors:
         click.echo(_("{student}: could not be graded: {error}").format(student=row.student.id, error=row.error),
@@ -291,14 +300,34 @@ def grade_all(submissions, out_dir, jobs, force, exercises, course_path, lang, d
                                  csv=Path(out_dir) / batch.CSV_NAME))
 
 
-class _BatchProgress:
-    """A bar with students done, elapsed time and time left, on a terminal; nothing in a log."""
+@contextmanager
+def _grader(on_dask: bool, scheduler: str | None, jobs: int):
+    """Threads here, or Dask workers; a Dask that is missing or unreachable is one line, exit 2 or 1."""
+    if not on_dask:
+        yield batch.InThreads(jobs)
+        return
+    try:
+        from grader import distributed
+    except ImportError as exc:
+        click.echo(f"convgrade: error: {exc}", err=True)
+        sys.exit(2)
+    try:
+        with distributed.dask_grader(scheduler, workers=jobs) as grader:
+            yield grader
+    except distributed.ClusterError as exc:
+        click.echo(f"convgrade: {exc}", err=True)
+        sys.exit(1)
 
-    def __init__(self):
+
+class _BatchProgress:
+    """A bar with students done, workers busy, elapsed time and time left, on a terminal; nothing in a log."""
+
+    def __init__(self, grader: batch.Grader):
         console = Console(stderr=True)
+        self.grader = grader
         self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                 TimeElapsedColumn(), TimeRemainingColumn(), console=console,
-                                 disable=not console.is_terminal or bool(os.environ.get("CI")))
+                                 TextColumn("{task.fields[workers]}"), TimeElapsedColumn(), TimeRemainingColumn(),
+                                 console=console, disable=not console.is_terminal or bool(os.environ.get("CI")))
         self.task: TaskID | None = None
 
     def __enter__(self):
@@ -306,12 +335,17 @@ class _BatchProgress:
         return self
 
     def start(self, to_grade: int, reused: int) -> None:
-        self.task = self.progress.add_task(_("grading ({reused} unchanged)").format(reused=reused), total=to_grade)
+        self.task = self.progress.add_task(_("grading ({reused} unchanged)").format(reused=reused), total=to_grade,
+                                           workers="")
 
     def advance(self, row) -> None:
+        if self.progress.disable:  # no bar: do not ask the workers either
+            return
         done = f"{row.student.id}: " + (_("error") if row.result is None else
                                          f"{report.fmt_points(row.result.score)}/{report.fmt_points(row.result.max_score)}")
-        self.progress.update(self.task, advance=1, description=done)
+        busy, workers = self.grader.workers_in_use()
+        self.progress.update(self.task, advance=1, description=done,
+                             workers=_("{busy}/{workers} workers busy").format(busy=busy, workers=workers))
 
     def __exit__(self, *exc):
         self.progress.stop()

@@ -33,3 +33,9 @@ def course_copy(tmp_path):
     manifest = (ROOT / "course.yaml").read_text(encoding="utf-8")
     (tmp_path / "course.yaml").write_text(re.sub(r"(?m)^language: \w+", "language: en", manifest), encoding="utf-8")
     return tmp_path / "course.yaml"
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory, monkeypatch):
+    """grade-all's cache of every test in a folder of its own, never the user's ~/.cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))

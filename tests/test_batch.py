@@ -213,3 +213,73 @@ def test_a_zip_is_unpacked_by_base_name_only_and_with_a_size_cap(course, tmp_pat
         assert submission.modules == {"alpha"}
         assert any("beta.py: larger than" in warning for warning in submission.warnings)
     assert not list(tmp_path.rglob("escaped.py"))
+
+
+def test_a_predictable_temp_name_or_an_unwritable_json_costs_one_row_not_the_batch(course, tmp_path):
+    """What a student process could prepare in the output folder, before the lead's sandbox hides it."""
+    subs, out = tmp_path / "submissions", tmp_path / "grades"
+    for name in ("ann", "bob", "cid"):
+        student(subs, name, alpha=RIGHT)
+    (out / "ann.json.tmp").mkdir(parents=True)   # the old fixed temporary name, made a folder
+    (out / "bob.json" / "inside").mkdir(parents=True)  # the JSON itself: a folder that cannot be replaced
+
+    rows = batch.grade_all(subs, out, course=course, options=batch.Options(exercises=("alpha",)))
+
+    table = read_csv(out / batch.CSV_NAME)
+    assert (table["ann"]["total"], table["cid"]["total"]) == ("10", "10")
+    assert json.loads((out / "ann.json").read_text())["score"] == 10
+    assert table["bob"]["status"] == "error" and table["bob"]["error"].startswith(f"cannot write {out / 'bob.json'}:")
+    assert [row.result is None for row in rows] == [False, True, False]
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp") and p.name != "ann.json.tmp"]
+
+
+def test_a_rewritten_json_in_the_output_folder_is_never_taken_as_the_cache(course, tmp_path):
+    subs, out = tmp_path / "submissions", tmp_path / "grades"
+    student(subs, "bob", alpha=WRONG)
+    alpha = batch.Options(exercises=("alpha",))
+    batch.grade_all(subs, out, course=course, options=alpha)
+    forged = json.loads((out / "bob.json").read_text())
+    cached = json.loads((batch.default_cache_dir(course) / "bob.json").read_text())
+    for exercise in forged["exercises"]:
+        exercise["score"] = exercise["max_score"]
+    forged.update(score=10, percent=100, cache_key=cached["cache_key"])
+    (out / "bob.json").write_text(json.dumps(forged))
+
+    again = batch.grade_all(subs, out, course=course, options=alpha)
+
+    assert again[0].reused and again[0].result.score == 2.5
+    assert read_csv(out / batch.CSV_NAME)["bob"]["total"] == "2.5"
+    assert json.loads((out / "bob.json").read_text())["score"] == 2.5  # the grader's copy is put back
+
+
+def test_an_edited_grader_grades_everyone_again(course, tmp_path, monkeypatch):
+    subs, out = tmp_path / "submissions", tmp_path / "grades"
+    student(subs, "ann", alpha=RIGHT)
+    alpha = batch.Options(exercises=("alpha",))
+    batch.grade_all(subs, out, course=course, options=alpha)
+    monkeypatch.setattr(batch, "grader_fingerprint", lambda: "an edited grader")
+
+    assert not batch.grade_all(subs, out, course=course, options=alpha)[0].reused
+
+
+def test_grades_csv_is_written_when_the_run_is_interrupted(course, tmp_path, monkeypatch):
+    subs, out = tmp_path / "submissions", tmp_path / "grades"
+    for name in ("ann", "bob", "cid"):
+        student(subs, name, alpha=RIGHT)
+    real_grade = batch.grade
+
+    def interrupted_at_bob(path, **kwargs):
+        if path.name == "bob":
+            raise KeyboardInterrupt
+        return real_grade(path, **kwargs)
+
+    monkeypatch.setattr(batch, "grade", interrupted_at_bob)
+
+    with pytest.raises(KeyboardInterrupt):
+        batch.grade_all(subs, out, course=course, jobs=1, options=batch.Options(exercises=("alpha",)))
+
+    table = read_csv(out / batch.CSV_NAME)
+    assert table["ann"]["total"] == "10"
+    assert table["bob"]["status"] == table["cid"]["status"] == "error"
+    assert table["cid"]["error"].startswith("not graded: the run stopped before this student")
+    assert not (out / "cid.json").exists()
