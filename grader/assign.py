@@ -123,7 +123,7 @@ def quiz_files(course: Course, exercise: Exercise, seed: int, *, with_key: bool)
             else exercise.quiz.name
         files[SOLUTIONS / exercise.module] = quizzes.key_source(
             questions, seed, _("Answer key of {file}, written by `convgrade assign`: edit the quiz file, not this "
-                               "one.").format(file=source), root=course.root)
+                               "one.").format(file=source) + "\n\n" + intro, root=course.root)
     return files
 
 

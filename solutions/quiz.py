@@ -1,4 +1,16 @@
 """Answer key of quizzes/chapter13.yaml, written by `convgrade assign`: edit the quiz file, not this one.
+
+Quiz: konwolucyjne sieci neuronowe (rozdział 13) / Quiz: convolutional neural networks (chapter 13)
+
+Odpowiedz na pytania z rozdziału, na które nie odpowie kod. Przy każdym pytaniu zamień None na odpowiedź:
+jedną literę ("b"), listę liter (["a", "c"]) albo liczbę. Kolejność odpowiedzi zależy od SEED: nie zmieniaj
+tej linii (twój osobisty formularz może mieć inny SEED i inne litery). Zła odpowiedź dostaje wyjaśnienie,
+jaki błąd w rozumowaniu za nią stoi.
+
+Answer the chapter's questions that code cannot answer. For each question replace None with your answer: one
+letter ("b"), a list of letters (["a", "c"]) or a number. The order of the options depends on SEED: leave
+that line as it is (your personal form may have another SEED and other letters). A wrong answer is told
+which misconception lies behind it.
 """
 
 SEED = 0
