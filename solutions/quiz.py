@@ -1,4 +1,4 @@
-"""Answer key of quizzes/chapter13.yaml, written by `convgrade assign`: edit the quiz file, not this one.
+"""Klucz odpowiedzi do quizzes/chapter13.yaml, zapisany przez `convgrade assign`: zmieniaj plik quizu, nie ten.
 
 Quiz: konwolucyjne sieci neuronowe (rozdział 13) / Quiz: convolutional neural networks (chapter 13)
 
@@ -16,7 +16,7 @@ which misconception lies behind it.
 SEED = 0
 ANSWERS = {}
 
-# --- q01: Question 1 of the chapter, 1 pt; one letter, e.g. "a"
+# --- q01: Pytanie 1 z rozdziału, pkt: 1; jedna litera, np. "a"
 # PL: Czym jest cecha (feature)?
 # EN: What is a feature?
 #   a) Przekształceniem danych, które ma ułatwić ich modelowanie (np. mapa krawędzi uzyskana jądrem). / A
@@ -27,7 +27,7 @@ ANSWERS = {}
 #      optimizer changes during training.
 ANSWERS["q01"] = "a"
 
-# --- q09: Question 9 of the chapter, 1 pt; one letter, e.g. "a"
+# --- q09: Pytanie 9 z rozdziału, pkt: 1; jedna litera, np. "a"
 # PL: Czym jest kanał (channel)?
 # EN: What is a channel?
 #   a) Jedną warstwą sieci. / One layer of the network.
@@ -38,12 +38,12 @@ ANSWERS["q01"] = "a"
 #      colour R, G or B at the input, later the output of one filter.
 ANSWERS["q09"] = "d"
 
-# --- q09_nchw: Question 9 of the chapter, 1 pt; a number
+# --- q09_nchw: Pytanie 9 z rozdziału, pkt: 1; liczba
 # PL: Wsad 64 kolorowych obrazów 28x28 w układzie NCHW. Ile wynosi rozmiar wymiaru 1 (kanały)?
 # EN: A batch of 64 colour images of 28x28 in NCHW layout. What is the size of dimension 1 (channels)?
 ANSWERS["q09_nchw"] = 3
 
-# --- q11: Question 11 of the chapter, 1 pt; one letter, e.g. "a"
+# --- q11: Pytanie 11 z rozdziału, pkt: 1; jedna litera, np. "a"
 # PL: Czym jest konwolucyjna sieć neuronowa (CNN)?
 # EN: What is a convolutional neural network (CNN)?
 #   a) Każdą sieć, która przetwarza obrazy. / Any network that processes images.
@@ -54,7 +54,7 @@ ANSWERS["q09_nchw"] = 3
 #   d) Siecią bez żadnej warstwy w pełni połączonej. / A network without any fully connected layer.
 ANSWERS["q11"] = "b"
 
-# --- q12: Question 12 of the chapter, 2 pt; a list of every correct letter, e.g. ["a", "c"]
+# --- q12: Pytanie 12 z rozdziału, pkt: 2; lista wszystkich poprawnych liter, np. ["a", "c"]
 # PL: Co zyskujemy, wydzielając powtarzające się części definicji sieci do funkcji (jak conv(ni, nf) w
 #    rozdziale)? Wybierz wszystkie poprawne.
 # EN: What do we gain by refactoring repeated parts of a network definition into a function (like the
@@ -68,7 +68,7 @@ ANSWERS["q11"] = "b"
 #   d) Sieć ma mniej parametrów. / The network has fewer parameters.
 ANSWERS["q12"] = ["a", "c"]
 
-# --- q22: Question 22 of the chapter, 1 pt; one letter, e.g. "a"
+# --- q22: Pytanie 22 z rozdziału, pkt: 1; jedna litera, np. "a"
 # PL: W czystym PyTorchu: jak obejrzeć wsad danych z DataLoadera dl, zanim zaczniemy uczyć (odpowiednik
 #    show_batch z fastai)?
 # EN: In plain PyTorch: how do you look at a batch of data from a DataLoader dl before training (fastai's
@@ -80,7 +80,7 @@ ANSWERS["q12"] = ["a", "c"]
 #   d) print(dl) / print(dl)
 ANSWERS["q22"] = "a"
 
-# --- q26: Question 26 of the chapter, 2 pt; a list of every correct letter, e.g. ["a", "c"]
+# --- q26: Pytanie 26 z rozdziału, pkt: 2; lista wszystkich poprawnych liter, np. ["a", "c"]
 # PL: W czystym PyTorchu statystyki aktywacji zbiera forward hook: h = layer.register_forward_hook(hook). Co
 #    jest prawdą? Wybierz wszystkie poprawne.
 # EN: In plain PyTorch, activation statistics are collected by a forward hook: h =
@@ -97,7 +97,7 @@ ANSWERS["q22"] = "a"
 #   e) Jest wywoływany raz, w chwili rejestracji. / It is called once, when it is registered.
 ANSWERS["q26"] = ["a", "d"]
 
-# --- q29: Question 29 of the chapter, 2 pt; a list of every correct letter, e.g. ["a", "c"]
+# --- q29: Pytanie 29 z rozdziału, pkt: 2; lista wszystkich poprawnych liter, np. ["a", "c"]
 # PL: Jakie są zalety i wady uczenia z większym wsadem? Wybierz wszystkie prawdziwe zdania.
 # EN: What are the upsides and downsides of training with a larger batch size? Choose every true statement.
 #   a) Jeden wsad potrzebuje więcej pamięci (np. na GPU). / One batch needs more memory (e.g. on the GPU).
@@ -111,14 +111,14 @@ ANSWERS["q26"] = ["a", "d"]
 #      batches, so the model gets fewer chances to update its weights.
 ANSWERS["q29"] = ["a", "d", "e"]
 
-# --- q29_steps: Question 29 of the chapter, 1 pt; a number
+# --- q29_steps: Pytanie 29 z rozdziału, pkt: 1; liczba
 # PL: Zbiór ma 8000 obrazów, a wsad 128. Ile kroków optymalizatora (aktualizacji wag) wykona jedna epoka,
 #    jeśli ostatni, niepełny wsad też jest użyty?
 # EN: The training set has 8,000 images and the batch size is 128. How many optimizer steps (weight updates)
 #    does one epoch take if the last, incomplete batch is used too?
 ANSWERS["q29_steps"] = 63
 
-# --- q32: Question 32 of the chapter, 2 pt; a list of every correct letter, e.g. ["a", "c"]
+# --- q32: Pytanie 32 z rozdziału, pkt: 2; lista wszystkich poprawnych liter, np. ["a", "c"]
 # PL: Jakie korzyści daje uczenie z wysokim współczynnikiem uczenia (w środku 1cycle)? Wybierz wszystkie
 #    poprawne.
 # EN: What are the benefits of training with a high learning rate (in the middle of 1cycle)? Choose all that
@@ -135,7 +135,7 @@ ANSWERS["q29_steps"] = 63
 #   e) Zastępuje normalizację wsadową. / It replaces batch normalization.
 ANSWERS["q32"] = ["a", "c"]
 
-# --- q35: Question 35 of the chapter, 1 pt; one letter, e.g. "a"
+# --- q35: Pytanie 35 z rozdziału, pkt: 1; jedna litera, np. "a"
 # PL: W czystym PyTorchu (bez Recordera z fastai): jak zapisać wartości hiperparametrów (współczynnik
 #    uczenia, momentum) w trakcie uczenia?
 # EN: In plain PyTorch (without fastai's Recorder): how do you keep the values of the hyperparameters
@@ -149,7 +149,7 @@ ANSWERS["q32"] = ["a", "c"]
 #   d) PyTorch zapisuje je sam w model.state_dict(). / PyTorch stores them itself in model.state_dict().
 ANSWERS["q35"] = "b"
 
-# --- q37_pictures: Question 37 of the chapter, 1 pt; one letter, e.g. "a"
+# --- q37_pictures: Pytanie 37 z rozdziału, pkt: 1; jedna litera, np. "a"
 # PL: Obrazek pokazuje wykresy color_dim przedostatniej warstwy dwóch sieci uczonych na MNIST (kolumna =
 #    histogram aktywacji jednego wsadu, najmniejsze na dole). Jedna to sieć z normalizacją wsadową i 1cycle,
 #    druga to ta sama sieć bez normalizacji wsadowej ze zbyt wysokim współczynnikiem uczenia. Który wykres
@@ -158,12 +158,12 @@ ANSWERS["q35"] = "b"
 #    column = the histogram of one batch's activations, the smallest at the bottom). One is the network with
 #    batch norm and 1cycle, the other the same network without batch norm and with too high a learning rate.
 #    Which plot shows bad training?
-# Picture: quizzes/chapter13_color_dim.png (the notebook shows it)
+# Obrazek: quizzes/chapter13_color_dim.png (notatnik go pokazuje)
 #   a) Wykres 2 / Plot 2
 #   b) Wykres 1 / Plot 1
 ANSWERS["q37_pictures"] = "b"
 
-# --- q37_why: Question 37 of the chapter, 1 pt; one letter, e.g. "a"
+# --- q37_why: Pytanie 37 z rozdziału, pkt: 1; jedna litera, np. "a"
 # PL: Dlaczego jasny dolny wiersz na wykresie color_dim (prawie wszystkie aktywacje bliskie zera) oznacza
 #    złe uczenie?
 # EN: Why does a bright bottom row in the color_dim plot (nearly all activations near zero) mean bad
@@ -179,7 +179,7 @@ ANSWERS["q37_pictures"] = "b"
 #      collapsing and slowly climbing out instead of learning.
 ANSWERS["q37_why"] = "d"
 
-# --- q40: Question 40 of the chapter, 1 pt; one letter, e.g. "a"
+# --- q40: Pytanie 40 z rozdziału, pkt: 1; jedna litera, np. "a"
 # PL: Dlaczego modele z normalizacją wsadową lepiej uogólniają?
 # EN: Why do models with batch normalization layers generalize better?
 #   a) Zerują ujemne aktywacje. / They zero the negative activations.
