@@ -25,6 +25,7 @@ from pathlib import Path
 import yaml
 
 import grader
+from grader import quiz as quizzes
 from grader.course import Course, CourseError, Exercise, load_course
 from grader.i18n import _, using_language
 
@@ -108,38 +109,34 @@ def assignment_files(course: Course, exercises: list[Exercise] | None = None) ->
 def quiz_files(course: Course, exercise: Exercise, seed: int, *, with_key: bool) -> dict[Path, str]:
     """A quiz exercise's form (module and notebook) for ``seed`` and, ``with_key``, its answer key in
     solutions/; the options are lettered by ``seed`` (the course's, or a student's: ``personal_forms``)."""
-    from grader import quiz as quizzes
-    from grader.notebooks import checks_code
+    from grader.notebooks import checks_code  # nbformat takes 0.2 s to import; grading never needs it
 
-    questions = quizzes.load_quiz(exercise.quiz)
-    title = questions.title[course.language]
+    questions, root = quizzes.load_quiz(exercise.quiz), course.root.resolve()
     intro = quizzes.intro(questions)
-    files = {EXERCISES / exercise.module: quizzes.form_source(questions, seed, intro, root=course.root),
-             NOTEBOOKS / f"{exercise.module_name}.ipynb": quizzes.form_notebook(
-                 questions, seed, title, intro, checks_code(exercise),
-                 {"exercise": exercise.id, "module": exercise.module_name})}
-    if with_key:
-        source = exercise.quiz.relative_to(course.root).as_posix() if exercise.quiz.is_relative_to(course.root) \
-            else exercise.quiz.name
-        files[SOLUTIONS / exercise.module] = quizzes.key_source(
-            questions, seed, _("Answer key of {file}, written by `convgrade assign`: edit the quiz file, not this "
-                               "one.").format(file=source) + "\n\n" + intro, root=course.root)
+    with using_language(course.language):  # the form's own words (headings, how to answer)
+        files = {EXERCISES / exercise.module: quizzes.form_source(questions, seed, intro, root=root),
+                 NOTEBOOKS / f"{exercise.module_name}.ipynb": quizzes.form_notebook(
+                     questions, seed, intro, checks_code(exercise),
+                     {"exercise": exercise.id, "module": exercise.module_name})}
+        if with_key:
+            source = exercise.quiz.relative_to(root).as_posix() if exercise.quiz.is_relative_to(root) \
+                else exercise.quiz.name
+            files[SOLUTIONS / exercise.module] = quizzes.key_source(
+                questions, seed, _("Answer key of {file}, written by `convgrade assign`: edit the quiz file, not "
+                                   "this one.").format(file=source) + "\n\n" + intro, root=root)
     return files
 
 
 def personal_forms(course: Course, student_id: str, dest: str | Path) -> list[Path]:
     """Write each quiz exercise's form with the options in the order of ``student_id``'s own seed."""
-    from grader.quiz import seed_for
-
     if not student_id.strip():
         raise CourseError(_("the student id is empty; pass the id that the student's form should be seeded by"))
     written = []
-    with using_language(course.language):
-        for exercise in course.exercises:
-            if exercise.quiz is not None:
-                for rel, text in quiz_files(course, exercise, seed_for(student_id), with_key=False).items():
-                    _write(Path(dest) / rel.name, text)
-                    written.append(Path(dest) / rel.name)
+    for exercise in course.exercises:
+        if exercise.quiz is not None:
+            for rel, text in quiz_files(course, exercise, quizzes.seed_for(student_id), with_key=False).items():
+                _write(Path(dest) / rel.name, text)
+                written.append(Path(dest) / rel.name)
     if not written:
         raise CourseError(_("{path}: no exercise has a `quiz:` file, so there is no form to personalise")
                           .format(path=course.path))
@@ -201,8 +198,6 @@ def _student_manifest(course: Course) -> tuple[str, dict[Path, str | bytes]]:
             raise CourseError(_("{path}: exercise '{id}': every check is hidden, so students could not check "
                                 "anything; make at least one public").format(path=course.path, id=exercise.id))
         if exercise.quiz is not None:  # the quiz file without its hidden questions, and its pictures
-            from grader import quiz as quizzes
-
             questions = quizzes.load_quiz(exercise.quiz)
             checks[Path(entry["quiz"])], hidden_questions = quizzes.public_text(questions)
             withheld += hidden_questions

@@ -26,6 +26,7 @@ from grader.assign import DIST_EXTRAS
 from grader.course import Course, CourseError, load_course
 from grader.grading import grade
 from grader.i18n import _
+from grader.quiz import load_quiz
 from grader.report import to_gradescope
 from grader.submission import SubmissionError
 
@@ -89,6 +90,9 @@ def gradescope_bundle(course: Course, out: str | Path, *, hidden_visibility: str
     for exercise in course.exercises:
         for check in exercise.check_files(include_hidden=True):
             files[_inside_course(course, check)] = check
+        if exercise.quiz is not None:
+            for path in load_quiz(exercise.quiz).files:
+                files[_inside_course(course, path)] = path
     scripts = {"setup.sh": _setup_script(course), "run_autograder": RUN_AUTOGRADER.format(
         visibility=hidden_visibility, root_env=AUTOGRADER_ROOT_ENV, python_env=AUTOGRADER_PYTHON_ENV)}
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:

@@ -84,6 +84,11 @@ class Quiz:
     def question(self, question_id: str) -> Question:
         return next(q for q in self.questions if q.id == question_id)
 
+    @property
+    def files(self) -> list[Path]:
+        """The quiz file and the pictures its questions show: what grading needs beside the check file."""
+        return [self.path.resolve(), *sorted({q.image for q in self.questions if q.image is not None})]
+
 
 # ------------------------------------------------------------------------------------------ loading
 def load_quiz(path: str | Path) -> Quiz:
@@ -279,7 +284,7 @@ def key_source(quiz: Quiz, seed: int, intro: str, root: Path | None = None) -> s
     return form_source(quiz, seed, intro, {q.id: key(q, seed) for q in quiz.questions}, root)
 
 
-def form_notebook(quiz: Quiz, seed: int, title: str, intro: str, checks_code: str, metadata: dict) -> str:
+def form_notebook(quiz: Quiz, seed: int, intro: str, checks_code: str, metadata: dict) -> str:
     """The form as a notebook: the intro, then per question a markdown cell (text, options, picture
     attached) and a code cell with its ``ANSWERS`` line, then the checks cell; deterministic."""
     import nbformat
@@ -287,7 +292,8 @@ def form_notebook(quiz: Quiz, seed: int, title: str, intro: str, checks_code: st
 
     from grader.notebooks import CHECKS_CELL, KERNELSPEC
 
-    cells = [v4.new_markdown_cell(f"# {title}\n\n{intro}", id="exercise-text"),
+    heading, _blank, instructions = intro.partition("\n\n")
+    cells = [v4.new_markdown_cell(f"# {heading}\n\n{instructions}", id="exercise-text"),
              v4.new_code_cell(f"SEED = {seed}\nANSWERS = {{}}", id="code-seed")]
     for question in quiz.questions:
         text = [f"### {question.id}: {_heading(question)}", "", f"**PL:** {question.text['pl']}", "",
