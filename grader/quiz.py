@@ -201,7 +201,7 @@ def _question(entry: Any, index: int, path: Path) -> Question:
                               correct=correct,
                               why=_texts(raw["why"], path, qid, f"options[{number + 1}].why") if "why" in raw else None))
     right = sum(o.correct for o in options)
-    if kind == "single" and right != 1 or kind == "multiple" and right < 1:
+    if (kind == "single" and right != 1) or (kind == "multiple" and right < 1):
         raise QuizError(f"{_where(path, qid, 'options')}: a {kind} question needs "
                         f"{'exactly one' if kind == 'single' else 'at least one'} option with 'correct: true'")
     return Question(**common, options=tuple(options))
@@ -244,7 +244,7 @@ def _comment(text: str, indent: str = "# ") -> list[str]:
     return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "   ") or [indent.rstrip()]
 
 
-def question_comment(question: Question, seed: int, root: Path | None = None) -> list[str]:
+def _question_comment(question: Question, seed: int, root: Path | None = None) -> list[str]:
     """The question as comment lines: heading, Polish then English text, lettered options, image path."""
     lines = [f"# --- {question.id}: {_heading(question)}; {_how_to_answer(question)}"]
     lines += _comment("PL: " + question.text["pl"]) + _comment("EN: " + question.text["en"])
@@ -274,7 +274,7 @@ def form_source(quiz: Quiz, seed: int, intro: str, answers: dict[str, Any] | Non
     answers = answers or {}
     parts = [f'"""{intro}\n"""', f"SEED = {seed}\nANSWERS = {{}}"]
     for question in quiz.questions:
-        parts.append("\n".join(question_comment(question, seed, root)
+        parts.append("\n".join(_question_comment(question, seed, root)
                                + [f'ANSWERS["{question.id}"] = {_value(answers.get(question.id))}']))
     return "\n\n".join(parts) + "\n"
 

@@ -133,16 +133,16 @@ def test_the_notebook_form_shows_the_picture_and_grades_like_the_module(course, 
 
 def test_hidden_questions_and_the_key_stay_out_of_the_distribution(course, tmp_path):
     shipped = write_distribution(course, tmp_path / "dist")
-    text = (tmp_path / "dist" / "quizzes" / "chapter13.yaml").read_text(encoding="utf-8")
+    public = quiz.load_quiz(tmp_path / "dist" / "quizzes" / "chapter13.yaml")
     hidden = [q for q in quiz.load_quiz(QUIZ_FILE).questions if q.hidden]
-    assert hidden and not any(q.text["en"] in text for q in hidden)
+    assert hidden and not {q.id for q in hidden} & {q.id for q in public.questions}
     assert not (tmp_path / "dist" / "solutions").exists()
     assert shipped.exercise("quiz").hidden_count == len(hidden)
     assert (tmp_path / "dist" / "quizzes" / "chapter13_color_dim.png").is_file()
-    public = grader.grade(tmp_path / "dist" / "exercises", course=shipped, exercises=["quiz"], lang="en",
+    graded = grader.grade(tmp_path / "dist" / "exercises", course=shipped, exercises=["quiz"], lang="en",
                           include_hidden=False).exercises[0]
-    assert len(public.checks) == len(quiz.load_quiz(QUIZ_FILE).questions) - len(hidden)
-    assert public.hidden_not_run == len(hidden)
+    assert len(graded.checks) == len(public.questions) == len(quiz.load_quiz(QUIZ_FILE).questions) - len(hidden)
+    assert graded.hidden_not_run == len(hidden)
 
 
 def test_forms_differ_only_in_the_seed_they_were_made_for(course):
@@ -184,3 +184,21 @@ def test_the_quiz_file_is_read_with_the_safe_loader(tmp_path):
     path.write_text("title: !!python/object/apply:os.system ['echo hi']\nquestions: []\n")
     with pytest.raises(quiz.QuizError, match="invalid YAML"):
         quiz.load_quiz(path)
+
+
+def test_a_hidden_question_is_a_hidden_check(course):
+    questions = quiz.load_quiz(QUIZ_FILE).questions
+    student_run = grader.grade(ROOT / "exercises" / "quiz.py", course=course, lang="en", include_hidden=False)
+    names = {c.name for c in student_run.exercises[0].checks}
+    assert names == {f"quiz::question[{q.id}]" for q in questions if not q.hidden}
+    final = grader.grade(ROOT / "exercises" / "quiz.py", course=course, lang="en").exercises[0]
+    assert {c.name for c in final.checks if c.hidden} == {f"quiz::question[{q.id}]" for q in questions if q.hidden}
+
+
+def test_a_missing_quiz_file_is_one_line_naming_exercise_and_field(course_copy):
+    manifest = course_copy.read_text(encoding="utf-8")
+    assert "quiz: quizzes/chapter13.yaml" in manifest
+    course_copy.write_text(manifest.replace("quiz: quizzes/chapter13.yaml", "quiz: quizzes/missing.yaml"))
+    with pytest.raises(grader.CourseError) as error:
+        grader.load_course(course_copy)
+    assert all(w in str(error.value) for w in ("exercise 'quiz'", "field 'quiz'", "missing.yaml", "does not exist"))
