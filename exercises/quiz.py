@@ -116,6 +116,13 @@ ANSWERS["q29"] = None
 #    does one epoch take if the last, incomplete batch is used too?
 ANSWERS["q29_steps"] = None
 
+# --- q29_noise: Pytanie 29 z rozdziału, pkt: 1; liczba
+# PL: Gradient wsadu to średnia gradientów jego przykładów. Ile razy mniejsze jest odchylenie standardowe
+#    (szum) tej średniej dla wsadu 256 niż dla wsadu 64? Wystarczą dwie cyfry po przecinku.
+# EN: A batch's gradient is the mean of its examples' gradients. How many times smaller is the standard
+#    deviation (the noise) of that mean for a batch of 256 than for a batch of 64? Two decimals are enough.
+ANSWERS["q29_noise"] = None
+
 # --- q32: Pytanie 32 z rozdziału, pkt: 2; lista wszystkich poprawnych liter, np. ["a", "c"]
 # PL: Jakie korzyści daje uczenie z wysokim współczynnikiem uczenia (w środku 1cycle)? Wybierz wszystkie
 #    poprawne.
