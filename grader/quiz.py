@@ -331,6 +331,7 @@ def public_text(quiz: Quiz) -> tuple[str, int]:
 class Verdict:
     credit: float   # 0..1
     message: str
+    answered: bool = True  # False: still None, which reports show like an unimplemented function
 
 
 def _in_language(texts: dict[str, str]) -> str:
@@ -349,7 +350,8 @@ def mark(question: Question, answer: Any, seed: int) -> Verdict:
     """The verdict on one answer (plain data from the form) for the form's ``seed``."""
     where = f'ANSWERS["{question.id}"]'
     if answer is None:
-        return Verdict(0.0, _("{where}: not answered yet ({how}).").format(where=where, how=_how_to_answer(question)))
+        return Verdict(0.0, _("{where}: not answered yet ({how}).").format(where=where, how=_how_to_answer(question)),
+                       answered=False)
     if question.kind == "numeric":
         return _mark_number(question, answer, where)
     letters = _letters(answer)

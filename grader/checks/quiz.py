@@ -10,7 +10,14 @@ import pytest
 
 from grader import quiz as quizzes
 from grader.i18n import _
+from grader.plugin import GradingMessage
 from grader.testing import fail
+
+
+class NotAnswered(GradingMessage):
+    """A question still answered None: reported like a function that still raises NotImplementedError."""
+
+    reason = "not_implemented"
 
 
 def pytest_generate_tests(metafunc):
@@ -42,6 +49,8 @@ def test_question(question, form, outcome):
     answers, seed = form
     verdict = quizzes.mark(question, answers.get(question.id), seed)
     outcome.metric(quiz_seed=seed, chapter_question=question.chapter)
+    if not verdict.answered:
+        raise NotAnswered(verdict.message)
     if verdict.credit == 0:
         fail(verdict.message)
     outcome.credit(verdict.credit, verdict.message)
