@@ -72,8 +72,14 @@ def main():
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=80)
     OUTPUT.write_bytes(buffer.getvalue())
-    print(f"{OUTPUT.relative_to(ROOT)}: {len(buffer.getvalue()):,} bytes; bottom-row share bad "
-          f"{(bad[0].expm1().sum() / bad.expm1().sum()).item():.2f}, good {(good[0].expm1().sum() / good.expm1().sum()).item():.2f}")
+    print(f"{OUTPUT.relative_to(ROOT)}: {len(buffer.getvalue()):,} bytes; share of activations in the bottom row: "
+          f"bad {bottom_row_share(bad):.2f}, good {bottom_row_share(good):.2f}")
+
+
+def bottom_row_share(matrix):
+    """The fraction of all counted activations that fall into row 0 (undoing color_dim's log1p)."""
+    counts = matrix.expm1()
+    return (counts[0].sum() / counts.sum()).item()
 
 
 if __name__ == "__main__":

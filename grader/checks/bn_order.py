@@ -39,7 +39,7 @@ def build(student, bn_first: bool):
 
 @pytest.mark.points(1)
 def test_output_shape(student):
-    for bn_first, label in ORDERS.items():
+    for bn_first in ORDERS:
         model = build(student, bn_first)
         model.eval()
         with torch.no_grad():
@@ -88,15 +88,15 @@ def test_both_orders_trained(student, outcome, device, exercise_settings):
         one_order = types.SimpleNamespace(build_model=lambda flag=bn_first: build(student, flag), train=student.train)
         torch.manual_seed(seed)  # both orders start from the same random state
         run = training.run_training(one_order, config, device, split)
-        curves[label], accuracy[label], seconds[label] = run.loss_curve, round(run.accuracy, 4), round(
-            run.train_seconds, 2)
+        curves[label], accuracy[label] = run.loss_curve, round(run.accuracy, 4)
+        seconds[label] = round(run.train_seconds, 2)
         credits.append(training.credit_for(run.accuracy, config.thresholds))
         if run.loss_curve:
             outcome.metric(order_loss_every=run.loss_every)
     outcome.metric(order_loss=curves, order_accuracy=accuracy, order_train_seconds=seconds, dataset=split.name,
                    n_test=int(len(split.y_test)))
-    summary = "; ".join(_("{label}: accuracy {acc:.3f} after {s:.1f} s").format(label=label, acc=accuracy[label],
-                                                                               s=seconds[label]) for label in ORDERS.values())
+    summary = "; ".join(_("{label}: accuracy {acc:.3f} after {s:.1f} s").format(
+        label=label, acc=accuracy[label], s=seconds[label]) for label in ORDERS.values())
     limit = config.train_time_limit
     slow = [label for label in ORDERS.values() if limit is not None and seconds[label] > limit]
     if slow:
