@@ -11,6 +11,7 @@ import grader
 from grader import i18n, quiz
 from grader.assign import personal_forms, quiz_files, write_distribution
 from grader.cli import main
+from grader.export import gradescope_bundle
 
 ROOT = Path(__file__).resolve().parents[1]
 QUIZ_FILE = ROOT / "quizzes" / "chapter13.yaml"
@@ -202,3 +203,8 @@ def test_a_missing_quiz_file_is_one_line_naming_exercise_and_field(course_copy):
     with pytest.raises(grader.CourseError) as error:
         grader.load_course(course_copy)
     assert all(w in str(error.value) for w in ("exercise 'quiz'", "field 'quiz'", "missing.yaml", "does not exist"))
+
+
+def test_the_gradescope_bundle_carries_the_whole_quiz(course, tmp_path):
+    names = gradescope_bundle(course, tmp_path / "autograder.zip")
+    assert {"quizzes/chapter13.yaml", "quizzes/chapter13_color_dim.png", "grader/checks/quiz.py"} <= set(names)
