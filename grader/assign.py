@@ -27,6 +27,7 @@ from pathlib import Path
 import yaml
 
 import grader
+from grader import quiz as quizzes
 from grader.course import Course, CourseError, Exercise, load_course
 from grader.i18n import _, using_language
 from grader.points import hidden_weights, is_hidden_marker, parse_checks
@@ -79,7 +80,9 @@ def solution_file(course: Course, exercise: Exercise) -> Path:
 
 
 def stub_source(course: Course, exercise: Exercise) -> str:
-    """The student stub of ``exercise``, generated from its reference solution."""
+    """The student stub of ``exercise``, generated from its reference solution (a quiz: its blank form)."""
+    if exercise.quiz is not None:
+        return quiz_files(course, exercise, course.seed, with_key=False)[EXERCISES / exercise.module]
     path = solution_file(course, exercise)
     try:
         source = path.read_text(encoding="utf-8")
@@ -96,11 +99,51 @@ def assignment_files(course: Course, exercises: list[Exercise] | None = None) ->
     files = {}
     with using_language(course.language):  # notebooks speak the course's language, whoever builds them
         for exercise in course.exercises if exercises is None else exercises:
+            if exercise.quiz is not None:
+                files.update(quiz_files(course, exercise, course.seed, with_key=True))
+                continue
             stub = stub_source(course, exercise)
             files[EXERCISES / exercise.module] = stub
             files[NOTEBOOKS / f"{exercise.module_name}.ipynb"] = build_notebook(
                 exercise, exercise.title_in(course.language), stub)
     return files
+
+
+def quiz_files(course: Course, exercise: Exercise, seed: int, *, with_key: bool) -> dict[Path, str]:
+    """A quiz exercise's form (module and notebook) for ``seed`` and, ``with_key``, its answer key in
+    solutions/; the options are lettered by ``seed`` (the course's, or a student's: ``personal_forms``)."""
+    from grader.notebooks import checks_code  # nbformat takes 0.2 s to import; grading never needs it
+
+    questions, root = quizzes.load_quiz(exercise.quiz), course.root.resolve()
+    intro = quizzes.intro(questions)
+    with using_language(course.language):  # the form's own words (headings, how to answer)
+        files = {EXERCISES / exercise.module: quizzes.form_source(questions, seed, intro, root=root),
+                 NOTEBOOKS / f"{exercise.module_name}.ipynb": quizzes.form_notebook(
+                     questions, seed, intro, checks_code(exercise),
+                     {"exercise": exercise.id, "module": exercise.module_name})}
+        if with_key:
+            source = exercise.quiz.relative_to(root).as_posix() if exercise.quiz.is_relative_to(root) \
+                else exercise.quiz.name
+            files[SOLUTIONS / exercise.module] = quizzes.key_source(
+                questions, seed, _("Answer key of {file}, written by `convgrade assign`: edit the quiz file, not "
+                                   "this one.").format(file=source) + "\n\n" + intro, root=root)
+    return files
+
+
+def personal_forms(course: Course, student_id: str, dest: str | Path) -> list[Path]:
+    """Write each quiz exercise's form with the options in the order of ``student_id``'s own seed."""
+    if not student_id.strip():
+        raise CourseError(_("the student id is empty; pass the id that the student's form should be seeded by"))
+    written = []
+    for exercise in course.exercises:
+        if exercise.quiz is not None:
+            for rel, text in quiz_files(course, exercise, quizzes.seed_for(student_id), with_key=False).items():
+                _write(Path(dest) / rel.name, text)
+                written.append(Path(dest) / rel.name)
+    if not written:
+        raise CourseError(_("{path}: no exercise has a `quiz:` file, so there is no form to personalise")
+                          .format(path=course.path))
+    return written
 
 
 def stale_files(course: Course, exercises: list[Exercise] | None = None) -> list[Path]:
@@ -130,7 +173,8 @@ def write_distribution(course: Course, dest: str | Path) -> Course:
     from grader.bundle import repository_files
 
     manifest, checks = _student_manifest(course)  # every error comes before anything is written
-    files = {**assignment_files(course), **checks, Path("course.yaml"): manifest}
+    students_get = {rel: text for rel, text in assignment_files(course).items() if rel.parts[0] != SOLUTIONS.name}
+    files = {**students_get, **checks, Path("course.yaml"): manifest}
     _copy_grader(dest / "grader")
     for name in DIST_EXTRAS:  # the instructors' README is replaced by the students' one below
         if (course.root / name).is_file():
@@ -143,8 +187,9 @@ def write_distribution(course: Course, dest: str | Path) -> Course:
     return shipped
 
 
-def _student_manifest(course: Course) -> tuple[str, dict[Path, str]]:
-    """The students' course.yaml (hidden checks left out and counted) and their check files, by path."""
+def _student_manifest(course: Course) -> tuple[str, dict[Path, str | bytes]]:
+    """The students' course.yaml (hidden checks left out and counted) and their check files (and quiz
+    files), by path."""
     manifest = yaml.safe_load(course.path.read_text(encoding="utf-8"))
     checks = {}
     for entry in manifest["exercises"]:
@@ -159,6 +204,14 @@ def _student_manifest(course: Course) -> tuple[str, dict[Path, str]]:
         if not public:
             raise CourseError(_("{path}: exercise '{id}': every check is hidden, so students could not check "
                                 "anything; make at least one public").format(path=course.path, id=exercise.id))
+        if exercise.quiz is not None:  # the quiz file without its hidden questions, and its pictures
+            questions = quizzes.load_quiz(exercise.quiz)
+            checks[Path(entry["quiz"])], hidden_questions = quizzes.public_text(questions)
+            withheld += hidden_questions
+            for question in questions.questions:
+                if question.image is not None and not question.hidden:
+                    checks[Path(entry["quiz"]).parent / question.image.relative_to(exercise.quiz.parent)] = \
+                        question.image.read_bytes()
         entry["checks"] = public
         entry.pop("hidden_checks", None)
         entry.pop("hidden_weights", None)
@@ -179,9 +232,12 @@ def _copy_grader(target: Path) -> None:
     shutil.copytree(package, target, ignore=leave_out)
 
 
-def _write(path: Path, text: str) -> None:
+def _write(path: Path, content: str | bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
 
 
 def _relative(course: Course, exercise: Exercise, check: Path) -> Path:

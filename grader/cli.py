@@ -12,7 +12,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColum
                            TimeElapsedColumn, TimeRemainingColumn)
 
 from grader import batch, class_insight, gradebook, report, similarity
-from grader.assign import write_assignment, write_distribution
+from grader.assign import personal_forms, write_assignment, write_distribution
 from grader.bundle import check_bundle
 from grader.class_report import write_class_report
 from grader.course import CourseError, LANGUAGES, load_course
@@ -206,6 +206,19 @@ def assign_exercises(course_path, dist):
     for rel in changed:
         click.echo(_("wrote {path}").format(path=rel))
     click.echo(_("exercises/ is up to date ({n} files changed)").format(n=len(changed)))
+
+
+@main.command("form")
+@click.argument("student_id")
+@course_option
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default=".", show_default=True,
+              help="folder to write the form (quiz.py and quiz.ipynb) into")
+def personal_form(student_id, course_path, out_dir):
+    """Write a student's own quiz form: the options lettered in an order seeded by STUDENT_ID."""
+    course = load_course(course_path)
+    set_language(course.language)
+    for path in personal_forms(course, student_id, out_dir):
+        click.echo(_("wrote {path}").format(path=path))
 
 
 @main.command("validate")

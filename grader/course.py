@@ -41,7 +41,8 @@ class Exercise:
     memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB
     threads: int = 1  # torch CPU threads while checking; 0 = torch's default (one per core), for training
     tags: tuple[str, ...] = ()
-    settings: dict[str, Any] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)  # a quiz's checks also get `quiz_file` (its path)
+    quiz: Path | None = None  # quiz exercises: the questions file (grader/quiz.py); forms are made from it
 
     @property
     def module_name(self) -> str:
@@ -102,7 +103,7 @@ class Course:
 _COURSE_KEYS = {"title", "language", "seed", "defaults", "exercises"}
 _DEFAULT_KEYS = {"time_limit", "memory_limit_mb", "threads"}
 _EXERCISE_KEYS = {"id", "title", "module", "checks", "hidden_checks", "hidden_weights", "points", "time_limit",
-                  "memory_limit_mb", "threads", "tags", "settings"}
+                  "memory_limit_mb", "threads", "tags", "settings", "quiz"}
 
 
 class _Where:
@@ -274,17 +275,24 @@ def _exercise(entry: Any, index: int, defaults: dict, root: Path, where: _Where)
         raise where.fail("must be a list of check weights, e.g. [1, 2]", exercise=ex_id, key="hidden_weights")
     hidden_weights = [_number(w, where, ex_id, "hidden_weights", positive=False) for w in hidden_weights]
     threads = _whole(entry.get("threads", defaults.get("threads", 1)), where, ex_id, "threads", "threads")
+    quiz = entry.get("quiz")
+    if quiz is not None:
+        if not isinstance(quiz, str) or not (root / quiz).is_file():
+            raise where.fail(f"quiz file {quiz!r} does not exist (a path relative to course.yaml, like "
+                             f"quizzes/chapter13.yaml)", exercise=ex_id, key="quiz")
+        quiz = (root / quiz).resolve()
+        settings = {**settings, "quiz_file": str(quiz)}
     return Exercise(
         id=ex_id, title=_title(entry.get("title", ex_id), where, ex_id), module=module,
         checks=files("checks", required=True), hidden_checks=files("hidden_checks", required=False),
-        hidden_weights=tuple(float(w) for w in hidden_weights), points=points, time_limit=float(time_limit), memory_limit_mb=int(memory),
-        threads=threads, tags=tuple(tags), settings=settings,
+        hidden_weights=tuple(float(w) for w in hidden_weights), points=points, time_limit=float(time_limit),
+        memory_limit_mb=int(memory), threads=threads, tags=tuple(tags), settings=settings, quiz=quiz,
     )
 
 
 def _version(course: Course, manifest: bytes) -> str:
     digest = hashlib.sha256(manifest)
     for ex in course.exercises:
-        for check in ex.check_files():
-            digest.update(check.read_bytes())
+        for file in (*ex.check_files(), *([ex.quiz] if ex.quiz else [])):
+            digest.update(file.read_bytes())
     return digest.hexdigest()[:16]

@@ -29,6 +29,7 @@ from grader.assign import DIST_EXTRAS
 from grader.bundle import TORCH_CPU_INDEX
 from grader.course import Course, CourseError, Exercise
 from grader.i18n import _
+from grader.quiz import load_quiz
 
 AUTOGRADER_ROOT_ENV = "CONVGRADE_AUTOGRADER_ROOT"  # where run_autograder finds submission/ and results/
 AUTOGRADER_PYTHON_ENV = "CONVGRADE_PYTHON"          # the interpreter it grades with
@@ -114,6 +115,9 @@ def gradescope_bundle(course: Course, out: str | Path, *, hidden_visibility: str
     for exercise in chosen:
         for check in exercise.check_files(include_hidden=True):
             files[_inside_course(course, check)] = check
+        if exercise.quiz is not None:
+            for path in load_quiz(exercise.quiz).files:
+                files[_inside_course(course, path)] = path
     flags = [*grade_flags, *(f"--exercise={ex.id}" for ex in chosen if exercises)]
     scripts = {"setup.sh": _setup_script(chosen, torch), "run_autograder": RUN_AUTOGRADER.format(
         visibility=hidden_visibility, root_env=AUTOGRADER_ROOT_ENV, python_env=AUTOGRADER_PYTHON_ENV,

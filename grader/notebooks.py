@@ -35,7 +35,7 @@ def build_notebook(exercise: Exercise, title: str, source: str) -> str:
     cells = [v4.new_markdown_cell(text, id="exercise-text")]
     for number, code in enumerate(_code_chunks(source, tree), start=1):
         cells.append(v4.new_code_cell(code, id=f"code-{number}"))
-    cells.append(v4.new_code_cell(_checks_code(exercise), id=CHECKS_CELL,
+    cells.append(v4.new_code_cell(checks_code(exercise), id=CHECKS_CELL,
                                   metadata={"tags": [CHECKS_CELL], "editable": False, "deletable": False}))
     notebook = v4.new_notebook(cells=cells, metadata={
         "kernelspec": KERNELSPEC, "language_info": {"name": "python"},
@@ -44,7 +44,8 @@ def build_notebook(exercise: Exercise, title: str, source: str) -> str:
     return nbformat.writes(notebook) + "\n"
 
 
-def _checks_code(exercise: Exercise) -> str:
+def checks_code(exercise: Exercise) -> str:
+    """The code of the last cell, which grades the saved notebook."""
     return "\n".join([
         "# " + _("Grades the saved notebook with this exercise's checks: save it first (Ctrl+S)."),
         "# " + _("The checks live in the grader, so editing this cell changes nothing."),

@@ -11,7 +11,9 @@ plot. Keys read here:
   (dicts with ``label``, ``predicted`` and, for a few, a 28x28 ``image`` of 0-255 values);
 * activation statistics (``activation_stats``): ``layer_mean``, ``layer_std``, ``layer_near_zero`` (one
   list per watched layer, one value per batch) with ``layer_names``, and ``color_dim`` beside
-  ``reference_color_dim`` (bins x batches, bin 0 = the smallest activations).
+  ``reference_color_dim`` (bins x batches, bin 0 = the smallest activations);
+* the batch-norm order experiment (``bn_order``): ``order_loss`` (order label -> loss per point),
+  ``order_loss_every`` and ``order_accuracy`` (order label -> held-out accuracy).
 
 Figures are built with matplotlib's object API and the Agg renderer (no pyplot, no display, no global
 backend switch), and come back as PNG bytes.
@@ -284,8 +286,31 @@ def color_dim(details: dict[str, Any]) -> Plot | None:
                   "collapsing again shows unstable training, a smooth spread shows healthy training."), png)
 
 
+# ------------------------------------------------------------------------------------------ bn_order
+def order_losses(details: dict[str, Any]) -> Plot | None:
+    """The two trainings of the BN-order experiment, one loss curve each, labelled with their accuracy."""
+    curves, accuracy = details.get("order_loss"), details.get("order_accuracy") or {}
+    if not isinstance(curves, dict):
+        return None
+    lines = [(str(label), values) for label, values in ((k, _numbers(v)) for k, v in curves.items()) if values]
+    if not lines:
+        return None
+    every = details.get("order_loss_every") or 1
+    with _figure(6.0, 2.8) as (fig, ax):
+        for (label, losses), color in zip(lines, (REFERENCE_COLOR, STUDENT_COLOR, MISTAKE_COLOR)):
+            acc = accuracy.get(label) if isinstance(accuracy, dict) else None
+            name = f"{label}: {acc:.3f}" if isinstance(acc, (int, float)) else label
+            ax.plot([(i + 1) * every for i in range(len(losses))], losses, color=color, linewidth=1.2, label=name)
+        ax.set(xlabel=_("batch"), ylabel=_("loss"), ylim=(0, None))
+        ax.legend(title=_("order: held-out accuracy"))
+        png = _png(fig)
+    return Plot(_("Batch norm before or after ReLU: training loss"),
+                _("The loss your train() computed for each order, batch by batch. Compare how fast each falls and "
+                  "where it ends; the legend gives each network's accuracy on the held-out digits."), png)
+
+
 PLOTTERS: tuple[Callable[[dict[str, Any]], Plot | None], ...] = (
-    one_cycle, training_loss, held_out_accuracy, confusion, misclassified, layer_statistics, color_dim)
+    one_cycle, training_loss, held_out_accuracy, confusion, misclassified, layer_statistics, color_dim, order_losses)
 
 
 def plots_for(details: dict[str, Any]) -> list[Plot]:

@@ -7,6 +7,7 @@ check compares both sides with one call each. The implementations live in grader
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
@@ -44,7 +45,21 @@ def signature(obj: Any) -> list[str] | None:
 
 
 def set_tensors(obj: Any, values: dict[str, torch.Tensor]) -> None:
-    """Copy values into existing parameters or buffers (dotted names), without autograd."""
+    """Copy values into existing parameters or buffers (dotted names), without autograd; a name that is not
+    there, or a value of the wrong size, fails the check with a message that says so."""
+    from grader.i18n import _
+    from grader.testing import fail
+
+    info = describe(obj)
+    known = {t["name"]: t["shape"] for t in info["parameters"] + info["buffers"]}
+    for name, value in values.items():
+        if name not in known:
+            fail(_("{kind} has no parameter or buffer named `{name}` (it has: {known}).").format(
+                kind=info["type"], name=name, known=", ".join(known) or "-"),
+                 _("Register it with nn.Parameter (trainable) or self.register_buffer (statistics)."))
+        if math.prod(known[name]) != value.numel():
+            fail(_("{kind}.{name} has shape {shape}; expected {n} numbers, one per channel.").format(
+                kind=info["type"], name=name, shape=tuple(known[name]), n=value.numel()))
     _ask("set_tensors", obj, values)
 
 

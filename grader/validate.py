@@ -4,8 +4,9 @@ For each exercise: its reference solution exists and its markers are sound, ``ex
 ``convgrade assign`` writes, the solution gets full marks, the stub gets zero, and every check is worth
 points and fails on the stub (a check that cannot fail gives points for nothing). Hidden checks are
 included, and so are translations: both titles, and a Polish text with the same fields for every
-message of the checks (babel, the ``authoring`` extra). The result is a list of one-sentence problems;
-empty means the course is ready.
+message of the checks (babel, the ``authoring`` extra). A quiz (key and blank form) is graded in every
+language, since its feedback is its own text. The result is a list of one-sentence problems; empty
+means the course is ready.
 """
 from __future__ import annotations
 
@@ -34,14 +35,21 @@ def validate(course: Course, exercise_ids: list[str] | None = None, *, skip_slow
         return problems
     problems += [_("{path} is out of date: run `convgrade assign`").format(path=course.root / rel)
                  for rel in stale_files(course, ready)]
-    ids = [exercise.id for exercise in ready]
-    solved = grade(course.root / SOLUTIONS, course=course, exercises=ids)
+    # every exercise in the course's language; a quiz, whose feedback is its own text, in every language
+    runs = [(course.language, ready)] + [(lang, [ex for ex in ready if ex.quiz is not None])
+                                         for lang in LANGUAGES if lang != course.language]
     with tempfile.TemporaryDirectory(prefix="convgrade-stubs-") as folder:
         for module, text in {**_other_stubs(course), **stubs}.items():  # a stub may import another (mnist: batchnorm)
             (Path(folder) / module).write_text(text, encoding="utf-8")
-        unsolved = grade(folder, course=course, exercises=ids)
-    for exercise, solution, stub in zip(ready, solved.exercises, unsolved.exercises):
-        problems += _exercise_problems(course, exercise, solution, stub)
+        for lang, exercises in runs:
+            if not exercises:
+                continue
+            ids = [exercise.id for exercise in exercises]
+            solved = grade(course.root / SOLUTIONS, course=course, exercises=ids, lang=lang)
+            unsolved = grade(folder, course=course, exercises=ids, lang=lang)
+            for exercise, solution, stub in zip(exercises, solved.exercises, unsolved.exercises):
+                problems += [problem for problem in _exercise_problems(course, exercise, solution, stub)
+                             if problem not in problems]
     return problems + translation_problems(ready)
 
 

@@ -23,12 +23,12 @@ def quick_exercises(course):
 
 @pytest.fixture
 def course_copy(tmp_path):
-    """course.yaml of a copy of this course (solutions, exercises, check files) that a test may change.
+    """course.yaml of a copy of this course (solutions, exercises, check files, quizzes) that a test may change.
 
     The copy speaks English (``language: en``), so tests read the grader's messages in English. Its grader/
     holds only grader/checks: the grader package under test stays the installed one.
     """
-    for folder in ("solutions", "exercises", "grader/checks"):
+    for folder in ("solutions", "exercises", "grader/checks", "quizzes"):
         shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
     manifest = (ROOT / "course.yaml").read_text(encoding="utf-8")
     (tmp_path / "course.yaml").write_text(re.sub(r"(?m)^language: \w+", "language: en", manifest), encoding="utf-8")

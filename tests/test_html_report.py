@@ -140,8 +140,18 @@ def test_plots_for_activation_statistics():
     assert titles == ["Activation statistics per layer", "Colourful dimension: histogram of activations per batch"]
 
 
+def test_plots_for_the_bn_order_experiment():
+    details = {"order_loss": {"BN -> ReLU": [2.3, 1.0, 0.4], "ReLU -> BN": [2.3, 1.2, 0.5]}, "order_loss_every": 2,
+               "order_accuracy": {"BN -> ReLU": 0.98, "ReLU -> BN": 0.97}}
+    found = plots.plots_for(details)
+    assert [p.title for p in found] == ["Batch norm before or after ReLU: training loss"]
+    assert found[0].png.startswith(b"\x89PNG") and "accuracy" in found[0].caption
+
+
 @pytest.mark.parametrize("details", [
     {},
+    {"order_loss": {"BN -> ReLU": "nan"}, "order_accuracy": 0.9},
+    {"order_loss": [[1.0, 0.5]]},
     {"reason": "failed", "accuracy": 0.9},
     {"student_lr": [0.1, 0.2]},
     {"reference_lr": [None, None], "student_lr": [0.1, 0.2]},

@@ -327,8 +327,10 @@ def backward(agent: _Agent, obj, inputs, grad_output) -> tuple:
         if not isinstance(out, torch.Tensor) or not out.requires_grad or out.shape != grad_output.shape:
             return out.detach() if isinstance(out, torch.Tensor) else out, None, None
         (out * grad_output.to(out.dtype)).sum().backward()
-    return (out.detach(), [x.grad if isinstance(x, torch.Tensor) else None for x in xs],
-            {n: p.grad for n, p in params.items()})
+    grads = {n: p.grad for n, p in params.items()}
+    for p in params.values():
+        p.grad = None  # the query leaves no trace in the module
+    return out.detach(), [x.grad if isinstance(x, torch.Tensor) else None for x in xs], grads
 
 
 def sgd_step(agent: _Agent, obj, x, target, lr: float):

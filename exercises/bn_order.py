@@ -1,0 +1,48 @@
+"""Experiment: batch norm before or after the activation? (fastbook ch. 13, further research)
+
+The chapter puts batch norm between the convolution and the ReLU: conv -> BN -> ReLU. Its "further
+research" asks you to move the activation before batch norm (conv -> ReLU -> BN), train both, and
+compare. Both orders appear in practice: BN first normalises what the ReLU cuts (about half the values
+stay), ReLU first normalises only non-negative values, so the next layer gets inputs of mean 0 again.
+
+You build both networks from one block and train each with your own ``train`` from mnist.py (the same
+recipe: AdamW, 1cycle, a few epochs). The grader builds ``build_model(bn_first=True)`` and
+``build_model(bn_first=False)``, checks that they really differ only in the order of batch norm and
+ReLU, trains each on the 8,000 training digits, and measures both on the 2,000 held-out ones; both must
+be clearly trained (accuracy far above the 10% of guessing). The HTML report draws both loss curves.
+
+Eksperyment: normalizacja wsadowa przed czy po aktywacji? (rozdział 13, dalsze badania). W rozdziale
+normalizacja wsadowa stoi między splotem a ReLU: splot -> BN -> ReLU. Przenieś aktywację przed
+normalizację (splot -> ReLU -> BN), naucz obie sieci i porównaj je. Obie budujesz z jednego bloku i uczysz
+własną funkcją ``train`` z mnist.py. Sprawdzarka buduje ``build_model(bn_first=True)``
+i ``build_model(bn_first=False)``, sprawdza, że różnią się tylko kolejnością BN i ReLU, uczy każdą na
+8 000 cyfrach i mierzy obie na 2 000 odłożonych; obie muszą być wyraźnie nauczone (dokładność daleko
+powyżej 10% zgadywania). Raport HTML rysuje obie krzywe straty.
+"""
+from torch import nn
+
+from model import Flatten
+from mnist import train  # noqa: F401 - the grader trains both networks with your train() from mnist.py
+
+
+def conv_block(ni, nf, ks=3, act=True, bn_first=True):
+    """The chapter's stride-2 convolution with batch norm and, when ``act``, a ReLU, in either order.
+
+    ``nn.Conv2d(ni, nf, ks, stride=2, padding=ks//2)`` first; then ``nn.BatchNorm2d(nf)`` and
+    ``nn.ReLU()`` in that order when ``bn_first`` (the chapter's ``conv_bn``), or ReLU and then batch
+    norm when not. Without ``act`` it is conv -> batch norm in both cases. Return an ``nn.Sequential``.
+
+    Splot z krokiem 2, potem ``nn.BatchNorm2d(nf)`` i ``nn.ReLU()`` w tej kolejności, gdy ``bn_first``,
+    albo najpierw ReLU, potem normalizacja; bez ``act`` tylko splot i normalizacja.
+    """
+    raise NotImplementedError
+
+
+def build_model(bn_first=True):
+    """The chapter's CNN (channels 1 -> 8 -> 16 -> 32 -> 64 -> 10, first kernel 5x5, then ``Flatten``)
+    made of ``conv_block(..., bn_first=bn_first)``; the last block has ``act=False``.
+
+    Sieć z rozdziału z bloków ``conv_block(..., bn_first=bn_first)``; ostatni blok bez aktywacji.
+    """
+    # nn.Sequential(conv_block(1, 8, ks=5, bn_first=bn_first), ..., Flatten())
+    raise NotImplementedError
