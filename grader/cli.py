@@ -20,6 +20,7 @@ from grader.i18n import _, set_language
 from grader.scaffold import new_exercise
 from grader.submission import SubmissionError
 from grader.validate import validate
+from grader.watch import watch
 
 FORMATS = ["text", *report.FORMATS]
 
@@ -62,8 +63,10 @@ course_option = click.option("--course", "course_path", type=click.Path(dir_okay
 @click.option("--skip-slow", is_flag=True, help="leave out exercises tagged slow (unless named with -e)")
 @click.option("--seed", type=int, help="seed for every check (default: course.yaml)")
 @click.option("--list", "list_only", is_flag=True, help="list the exercises and their points, grade nothing")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True,
+              help="quick exercises graded side by side (training exercises always run alone)")
 def grade(path, exercises, course_path, fmt, output, junit, summary, fail_under, lang, device, mnist_dir, skip_slow,
-          seed, list_only):
+          seed, list_only, jobs):
     """Grade PATH (a folder laid out like exercises/, or one module file) exercise by exercise."""
     course = load_course(course_path)
     if list_only:
@@ -73,7 +76,7 @@ def grade(path, exercises, course_path, fmt, output, junit, summary, fail_under,
     env = {"CONVGRADE_MNIST_DIR": str(Path(mnist_dir).resolve())} if mnist_dir else None
     with _progress(course, fmt, output) as on_exercise:
         result = grade_submission(path, course=course, exercises=list(exercises) or None, skip_slow=skip_slow,
-                                  lang=lang, device=device, seed=seed, env=env, on_exercise=on_exercise)
+                                  lang=lang, device=device, seed=seed, env=env, on_exercise=on_exercise, jobs=jobs)
     if fmt == "text":
         with (open(output, "w", encoding="utf-8") if output else nullcontext(sys.stdout)) as stream:
             report.write_text(result, stream, color=False if output else None)
@@ -129,6 +132,20 @@ class _ExerciseProgress:
 
     def __exit__(self, *exc):
         self.progress.stop()
+
+
+@main.command("watch")
+@click.argument("path", default="exercises", type=click.Path())
+@course_option
+@click.option("--lang", type=click.Choice(LANGUAGES), help="language of messages (default: course.yaml)")
+def watch_exercises(path, course_path, lang):
+    """Grade PATH, then each exercise again whenever its file is saved, printing only what changed."""
+    course = load_course(course_path)
+    set_language(lang or course.language)
+    try:
+        watch(path, course, lang=lang, echo=lambda line: click.echo(line, nl=True) or sys.stdout.flush())
+    except KeyboardInterrupt:
+        pass
 
 
 @main.command("list")

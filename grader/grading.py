@@ -1,12 +1,18 @@
-"""``grade()``: the one code path behind the CLI, the tests, notebooks and batch grading."""
+"""``grade()``: the one code path behind the CLI, the tests, notebooks and batch grading.
+
+Exercises run in their own processes, so quick ones can run side by side (``jobs``: a thread pool that
+only waits on those processes); exercises tagged ``slow`` train against the clock and run alone,
+after the quick ones, as in batch grading. Results come back in course order whatever finished first.
+"""
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from grader.assign import count_checks
-from grader.course import Course, load_course
+from grader.course import Course, Exercise, load_course
 from grader.i18n import using_language
 from grader.results import ExerciseResult, GradeResult
 from grader.runner import run_exercise
@@ -17,12 +23,13 @@ def grade(path: str | Path = "exercises", *, course: Course | str | Path | None 
           exercises: list[str] | tuple[str, ...] | None = None, skip_slow: bool = False,
           lang: str | None = None, device: str | None = None, seed: int | None = None,
           include_hidden: bool = True, env: dict[str, str] | None = None,
-          on_exercise: Callable[[str, ExerciseResult | None], None] | None = None) -> GradeResult:
+          on_exercise: Callable[[str, ExerciseResult | None], None] | None = None, jobs: int = 1) -> GradeResult:
     """Grade a submission (folder or single module file) exercise by exercise, each in its own process.
 
     ``exercises`` limits the run (a single-file submission defaults to its own exercise); ``skip_slow``
     leaves out exercises tagged ``slow`` unless they were asked for by id. ``on_exercise(id, result)``
-    is called with ``None`` when an exercise starts and with its result when it ends (progress bars).
+    is called with ``None`` when an exercise starts and with its result when it ends (progress bars);
+    with ``jobs`` > 1, up to that many quick exercises run at once and the calls come from their threads.
     Raises ``CourseError`` or ``SubmissionError`` only when nothing at all can be graded.
     """
     course = course if isinstance(course, Course) else load_course(course)
@@ -33,18 +40,33 @@ def grade(path: str | Path = "exercises", *, course: Course | str | Path | None 
         with prepare(path, course) as submission:
             single = submission.single_module
             wanted = exercises or ([course.by_module(single).id] if single else None)
-            results = []
-            for exercise in course.select(wanted, skip_slow=skip_slow):
+            chosen = course.select(wanted, skip_slow=skip_slow)
+
+            def run(exercise):
                 if on_exercise:
                     on_exercise(exercise.id, None)
                 result = run_exercise(exercise, submission.folder, seed=seed, lang=lang, device=device,
                                       include_hidden=include_hidden, env=env)
                 not_run = 0 if include_hidden else count_checks(exercise.hidden_checks)
                 result.hidden_not_run += exercise.hidden_count + not_run
-                results.append(result)
                 if on_exercise:
                     on_exercise(exercise.id, result)
+                return result
+
+            results = [run(ex) for ex in chosen] if jobs <= 1 else _side_by_side(run, chosen, jobs)
             warnings = list(submission.warnings)
         return GradeResult(course=course.title_in(lang), submission=str(path), exercises=results, seed=seed, lang=lang,
                            device=device or "auto", course_version=course.version,
                            duration=round(time.monotonic() - started, 3), warnings=warnings)
+
+
+def _side_by_side(run: Callable[[Exercise], ExerciseResult], chosen: list[Exercise], jobs: int) -> list[ExerciseResult]:
+    """``run`` over the quick exercises in a pool of ``jobs`` threads, then over the slow ones alone; course order."""
+    quick = [ex for ex in chosen if not ex.slow]
+    pool = ThreadPoolExecutor(max_workers=max(1, min(jobs, len(quick))), thread_name_prefix="convgrade-exercise")
+    try:
+        by_id = dict(zip((ex.id for ex in quick), pool.map(run, quick)))
+    finally:  # interrupted: the exercises not started yet never start
+        pool.shutdown(cancel_futures=True)
+    by_id.update((ex.id, run(ex)) for ex in chosen if ex.slow)
+    return [by_id[ex.id] for ex in chosen]
