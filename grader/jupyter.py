@@ -37,7 +37,7 @@ class _Session:
 
     def __init__(self, shell):
         history = shell.history_manager.input_hist_raw  # [0] is empty; [-1] is the cell running now
-        self.cells = [cell for cell in history[1:-1] if _parses(cell)]  # ran before: success unknown
+        self.cells = list(history[1:-1])  # ran before this: whether they failed is unknown
         shell.events.register("post_run_cell", self._ran)
 
     def _ran(self, result) -> None:

@@ -45,9 +45,12 @@ def run_in_kernel(notebook: nbformat.NotebookNode, folder: Path) -> str:
 
 @pytest.mark.parametrize("lang, total", [("pl", "Razem: 10/10"), ("en", "Total: 10/10")])
 def test_the_checks_cell_grades_what_was_run_in_the_kernel(course, monkeypatch, lang, total):
-    """kernels.ipynb on disk is the stub (0/10); the cells run are the solution: the check gives 10/10."""
+    """kernels.ipynb on disk is the stub (0/10); the cells run are the solution: the check gives 10/10.
+    A scratch cell that raised is left out (imported, it would break the module)."""
     monkeypatch.setenv("CONVGRADE_LANG", lang)
     notebook = with_solution_cells(NOTEBOOKS / "kernels.ipynb", course, "kernels")
+    notebook.cells.insert(-1, nbformat.v4.new_code_cell("apply_kernel(None, 0, 0, None)",
+                                                        metadata={"tags": ["raises-exception"]}))
     output = run_in_kernel(notebook, NOTEBOOKS)
     assert total in output and "import" not in output, output
     assert grader.grade(NOTEBOOKS / "kernels.ipynb", course=course).score == 0  # the saved file: still the stub
