@@ -17,7 +17,6 @@ from grader.course import CourseError, LANGUAGES, load_course
 from grader.export import VISIBILITIES, github_workflow, gradescope_bundle
 from grader.grading import grade as grade_submission
 from grader.i18n import _, set_language
-from grader.runner import start_server
 from grader.scaffold import new_exercise
 from grader.submission import SubmissionError
 from grader.validate import validate
@@ -73,7 +72,6 @@ def grade(path, exercises, course_path, fmt, output, junit, summary, fail_under,
     if list_only:
         _print_list(course, lang or course.language)
         return
-    start_server()  # torch loads in the fork server while the submission is read
     set_language(lang or course.language)  # the progress display and errors before grading speak it too
     env = {"CONVGRADE_MNIST_DIR": str(Path(mnist_dir).resolve())} if mnist_dir else None
     with _progress(course, fmt, output) as on_exercise:

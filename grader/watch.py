@@ -1,7 +1,7 @@
 """``convgrade watch``: re-grade an exercise the moment its file is saved and say only what changed.
 
 A student edits ``kernels.py`` and wants the verdict at once, not the whole report again: the fork
-server stays warm for the whole session, the files are polled for a new modification time every 0.1 s
+server started by the first grading stays warm for the whole session, the files are polled for a new modification time every 0.1 s
 (a folder of exercise files costs microseconds per poll, so no file-watching dependency), only the
 exercise whose file changed is graded, and what is printed is the difference from its previous
 result: the score delta and the checks that flipped. Training exercises (tagged ``slow``) are graded
@@ -19,7 +19,6 @@ from grader.grading import grade
 from grader.i18n import _, using_language
 from grader.report import fmt_points
 from grader.results import ExerciseResult
-from grader.runner import start_server
 from grader.submission import SOURCE_READERS, SubmissionError
 
 POLL_S = 0.1
@@ -65,7 +64,6 @@ def watch(path: str | Path, course: Course, *, echo: Callable[[str], None], lang
     path = Path(path)
     if not path.exists():
         raise SubmissionError(_("{path}: no such file or folder").format(path=path))
-    start_server()
     lang = lang or course.language
     last: dict[str, ExerciseResult] = {}
 
