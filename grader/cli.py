@@ -23,6 +23,7 @@ from grader.i18n import _, set_language
 from grader.scaffold import new_exercise
 from grader.submission import SubmissionError, locate
 from grader.validate import validate
+from grader.watch import watch
 
 FORMATS = ["text", *report.FORMATS]
 
@@ -85,8 +86,10 @@ course_option = click.option("--course", "course_path", type=click.Path(dir_okay
               help="refuse to grade (exit 2) where the student's code would get a weaker sandbox")
 @click.option("--require-data", is_flag=True,
               help="refuse to grade (exit 2) when an exercise's dataset is missing, instead of leaving it out")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True,
+              help="quick exercises graded side by side (training exercises always run alone)")
 def grade(path, exercises, course_path, fmt, output, junit, summary, fail_under, lang, device, mnist_dir, skip_slow,
-          seed, list_only, hidden_visibility, require_sandbox, require_data):
+          seed, list_only, hidden_visibility, require_sandbox, require_data, jobs):
     """Grade PATH (default: this student folder, or the course's exercises/) exercise by exercise.
 
     PATH is a folder laid out like exercises/, or one module file; a bare kernels.py not in this folder is
@@ -103,7 +106,7 @@ def grade(path, exercises, course_path, fmt, output, junit, summary, fail_under,
         result = grade_submission(path, course=course, exercises=list(exercises) or None, skip_slow=skip_slow,
                                   lang=lang, device=device, seed=seed, env=env, require_sandbox=require_sandbox,
                                   require_data=require_data, on_exercise=display.update if display else None,
-                                  on_progress=display.progress_event if display else None)
+                                  on_progress=display.progress_event if display else None, jobs=jobs)
     if fmt == "text":
         with (open(output, "w", encoding="utf-8") if output else nullcontext(sys.stdout)) as stream:
             report.write_text(result, stream, color=False if output else None)
@@ -167,6 +170,20 @@ class _ExerciseProgress:
 
     def __exit__(self, *exc):
         self.progress.stop()
+
+
+@main.command("watch")
+@click.argument("path", default="exercises", type=click.Path())
+@course_option
+@click.option("--lang", type=click.Choice(LANGUAGES), help="language of messages (default: course.yaml)")
+def watch_exercises(path, course_path, lang):
+    """Grade PATH, then each exercise again whenever its file is saved, printing only what changed."""
+    course = load_course(course_path)
+    set_language(lang or course.language)
+    try:
+        watch(path, course, lang=lang, echo=lambda line: click.echo(line, nl=True) or sys.stdout.flush())
+    except KeyboardInterrupt:
+        pass
 
 
 @main.command("list")

@@ -1,11 +1,17 @@
-"""``grade()``: the one code path behind the CLI, the tests, notebooks and batch grading."""
+"""``grade()``: the one code path behind the CLI, the tests, notebooks and batch grading.
+
+Exercises run in their own processes, so quick ones can run side by side (``jobs``: a thread pool that
+only waits on those processes); exercises tagged ``slow`` train against the clock and run alone,
+after the quick ones, as in batch grading. Results come back in course order whatever finished first.
+"""
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from grader.course import Course, load_course
+from grader.course import Course, Exercise, load_course
 from grader.i18n import _, using_language
 from grader.points import withheld_weights
 from grader.results import ExerciseResult, GradeResult
@@ -24,7 +30,7 @@ def grade(path: str | Path = "exercises", *, course: Course | str | Path | None 
           include_hidden: bool = True, env: dict[str, str] | None = None,
           require_sandbox: str | None = None, require_data: bool = False,
           on_exercise: Callable[[str, ExerciseResult | None], None] | None = None,
-          on_progress: Callable[[dict], None] | None = None) -> GradeResult:
+          on_progress: Callable[[dict], None] | None = None, jobs: int = 1) -> GradeResult:
     """Grade a submission (folder or single module file) exercise by exercise, each in its own processes.
 
     ``exercises`` limits the run (a single-file submission defaults to its own exercise); ``skip_slow``
@@ -32,7 +38,8 @@ def grade(path: str | Path = "exercises", *, course: Course | str | Path | None 
     ("namespaces" or "uid") and ``require_data`` turn a weaker sandbox or a missing dataset into a
     ConfigurationError before anything runs, as ``device="cuda"`` without CUDA does. ``on_exercise(id,
     result)`` is called with ``None`` when an exercise starts and with its result when it ends;
-    ``on_progress(event)`` gets the student's training progress. Raises ``CourseError``,
+    ``on_progress(event)`` gets the student's training progress; with ``jobs`` > 1, up to that many quick
+    exercises run at once and the calls come from their threads. Raises ``CourseError``,
     ``SubmissionError`` or ``ConfigurationError`` only when nothing at all can be graded.
     """
     course = course if isinstance(course, Course) else load_course(course)
@@ -49,20 +56,22 @@ def grade(path: str | Path = "exercises", *, course: Course | str | Path | None 
         with prepare(path, course) as submission:
             single = submission.single_module
             wanted = exercises or ([course.by_module(single).id] if single else None)
-            selected = course.select(wanted, skip_slow=skip_slow)
+            chosen = course.select(wanted, skip_slow=skip_slow)
             if require_data:
-                _check_data(selected)
-            results = []
-            for exercise in selected:
+                _check_data(chosen)
+
+            def run(exercise):
                 if on_exercise:
                     on_exercise(exercise.id, None)
                 result = run_exercise(exercise, submission.folder, seed=seed, lang=lang, device=device,
                                       include_hidden=include_hidden, env=env, hidden=(str(course.root),),
                                       on_progress=on_progress)
                 result.hidden_not_run = len(withheld_weights(exercise, include_hidden))
-                results.append(result)
                 if on_exercise:
                     on_exercise(exercise.id, result)
+                return result
+
+            results = [run(ex) for ex in chosen] if jobs <= 1 else _side_by_side(run, chosen, jobs)
             warnings = list(submission.warnings)
         level = min((r.sandbox for r in results if r.sandbox), key=sandbox.rank, default="")
         if level == "none":
@@ -92,3 +101,15 @@ def _check_data(exercises) -> None:
             if why:
                 raise ConfigurationError(_("exercise {id}: its data is missing here (--require-data): {why}")
                                          .format(id=exercise.id, why=why))
+
+
+def _side_by_side(run: Callable[[Exercise], ExerciseResult], chosen: list[Exercise], jobs: int) -> list[ExerciseResult]:
+    """``run`` over the quick exercises in a pool of ``jobs`` threads, then over the slow ones alone; course order."""
+    quick = [ex for ex in chosen if not ex.slow]
+    pool = ThreadPoolExecutor(max_workers=max(1, min(jobs, len(quick))), thread_name_prefix="convgrade-exercise")
+    try:
+        by_id = dict(zip((ex.id for ex in quick), pool.map(run, quick)))
+    finally:  # interrupted: the exercises not started yet never start
+        pool.shutdown(cancel_futures=True)
+    by_id.update((ex.id, run(ex)) for ex in chosen if ex.slow)
+    return [by_id[ex.id] for ex in chosen]

@@ -1,9 +1,10 @@
 """Jupyter notebooks both ways: one notebook per exercise for students, and notebooks handed in as work.
 
-A built notebook has the exercise text (the module docstring) as markdown, one code cell per function
-or class to fill in, and a last cell, tagged ``convgrade-checks``, that grades the saved notebook with
-the grader's own checks. Reading a notebook back keeps only its code cells, without that checks cell
-and without IPython syntax (``%magic``, ``%%cell magic``, ``!shell``), so a notebook is graded exactly
+A built notebook has the exercise text (the module docstring) as markdown, a setup cell tagged
+``convgrade-setup`` (``import grader``: in a kernel it warms the grader up, see grader.jupyter), one code
+cell per function or class to fill in, and a last cell, tagged ``convgrade-checks``, that grades the
+code run in the kernel with the grader's own checks. Reading a notebook back keeps only its code cells,
+without those two cells and without IPython syntax (``%magic``, ``%%cell magic``, ``!shell``), so a notebook is graded exactly
 as the same code in a ``.py`` file would be, and editing the checks cell changes nothing.
 """
 from __future__ import annotations
@@ -18,9 +19,12 @@ from nbformat.validator import get_validator
 
 from grader.course import Exercise
 from grader.i18n import _
+from grader.jupyter import CHECKS_MARK, SETUP_MARK
 from grader.submission import SubmissionError
 
 CHECKS_CELL = "convgrade-checks"    # id and tag of the cell that runs the checks
+SETUP_CELL = "convgrade-setup"      # id and tag of the first code cell: import grader
+GENERATED_CELLS = (SETUP_CELL, CHECKS_CELL)
 MAX_NOTEBOOK_BYTES = 50_000_000     # saved outputs (plots) make notebooks far larger than their code
 MAGIC_PREFIXES = ("%", "!")
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -29,10 +33,11 @@ KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python
 def build_notebook(exercise: Exercise, title: str, source: str) -> str:
     """The notebook (JSON text) for the exercise whose student module is ``source``; deterministic."""
     tree = ast.parse(source)
-    intro = _("Fill in every function below that raises `NotImplementedError`, save the notebook, then run the "
-              "last cell: it grades your work with this exercise's checks.")
+    intro = _("Fill in every function below that raises `NotImplementedError` and run its cell, then run the "
+              "last cell: it grades the code you ran with this exercise's checks (no need to save).")
     text = "\n\n".join(part for part in (f"# {title}", ast.get_docstring(tree), f"*{intro}*") if part)
-    cells = [v4.new_markdown_cell(text, id="exercise-text")]
+    cells = [v4.new_markdown_cell(text, id="exercise-text"),
+             v4.new_code_cell(_setup_code(), id=SETUP_CELL, metadata={"tags": [SETUP_CELL]})]
     for number, code in enumerate(_code_chunks(source, tree), start=1):
         cells.append(v4.new_code_cell(code, id=f"code-{number}"))
     cells.append(v4.new_code_cell(checks_code(exercise), id=CHECKS_CELL,
@@ -44,15 +49,25 @@ def build_notebook(exercise: Exercise, title: str, source: str) -> str:
     return nbformat.writes(notebook) + "\n"
 
 
-def checks_code(exercise: Exercise) -> str:
-    """The code of the last cell, which grades the saved notebook."""
+def _setup_code() -> str:
     return "\n".join([
-        "# " + _("Grades the saved notebook with this exercise's checks: save it first (Ctrl+S)."),
-        "# " + _("The checks live in the grader, so editing this cell changes nothing."),
+        f"{SETUP_MARK}: " + _("run this cell first: it starts the grader in the background, so checks answer "
+                              "at once,"),
+        "# " + _("and lets your code import the other exercises' notebooks (e.g. `from batchnorm import conv_bn`)."),
         "import grader",
-        "from grader.report import write_text",
+    ])
+
+
+def checks_code(exercise: Exercise) -> str:
+    """The code of the last cell: grades what the student ran in this kernel, without saving."""
+    return "\n".join([
+        f"{CHECKS_MARK}: " + _("grades the code you have run in this notebook, no need to save."),
+        "# " + _("The checks live in the grader, so editing this cell changes nothing."),
+        "# " + _("Messages in English: {call}, or the environment variable CONVGRADE_LANG=en.").format(
+            call=f'grader.check("{exercise.id}", lang="en")'),
+        "import grader",
         "",
-        f'write_text(grader.grade("{exercise.module_name}.ipynb"))',
+        f'grader.check("{exercise.id}")',
     ])
 
 
@@ -83,7 +98,7 @@ def _code_chunks(source: str, tree: ast.Module) -> list[str]:
 
 def read_notebook(file: Path) -> tuple[str, str, list[str]]:
     """(module name, Python source, warnings) of a notebook handed in: the module named in its metadata
-    (else the file name), and the code of its cells except the checks cell, without IPython syntax."""
+    (else the file name), and the code of its cells except the setup and checks cells, without IPython syntax."""
     notebook = _load(file)
     ours = notebook.metadata.get("convgrade")
     module = ours.get("module") if isinstance(ours, dict) else None
@@ -91,9 +106,10 @@ def read_notebook(file: Path) -> tuple[str, str, list[str]]:
         module = file.stem
     parts, dropped = [], []
     for cell in notebook.cells:
-        if cell.cell_type != "code" or cell.get("id") == CHECKS_CELL or CHECKS_CELL in cell.metadata.get("tags", []):
+        if cell.cell_type != "code" or cell.get("id") in GENERATED_CELLS \
+                or set(GENERATED_CELLS) & set(cell.metadata.get("tags", [])):
             continue
-        code, magics = _plain_python(_text(cell.source))
+        code, magics = plain_python(_text(cell.source))
         parts.append(code)
         dropped += magics
     warnings = []
@@ -136,7 +152,7 @@ def _text(source: str | list[str]) -> str:
     return source if isinstance(source, str) else "".join(source)
 
 
-def _plain_python(code: str) -> tuple[str, list[str]]:
+def plain_python(code: str) -> tuple[str, list[str]]:
     """(code without IPython syntax, the lines left out). A cell magic (``%%bash``) takes its whole cell;
     an indented line magic becomes ``pass`` so the block around it stays valid Python."""
     lines = code.splitlines()

@@ -43,7 +43,7 @@ def test_generated_notebooks_are_valid_and_end_with_the_checks_cell(course):
         nbformat.validate(notebook)
         assert notebook.metadata.convgrade.module == exercise.module_name
         assert notebook.cells[0].cell_type == "markdown"
-        assert notebook.cells[-1].id == CHECKS_CELL and f'grade("{exercise.module_name}.ipynb")' in notebook.cells[-1].source
+        assert notebook.cells[-1].id == CHECKS_CELL and f'grader.check("{exercise.id}")' in notebook.cells[-1].source
 
 
 def test_a_notebook_holds_exactly_the_code_of_its_stub(course, tmp_path):
