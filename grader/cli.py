@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.table import Table
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn,
                            TimeElapsedColumn, TimeRemainingColumn)
 
@@ -184,6 +185,43 @@ def watch_exercises(path, course_path, lang):
         watch(path, course, lang=lang, echo=lambda line: click.echo(line, nl=True) or sys.stdout.flush())
     except KeyboardInterrupt:
         pass
+
+
+@main.command()
+@click.option("-e", "--exercise", "exercises", multiple=True, help="exercise id (default: every slow exercise)")
+@course_option
+@click.option("--runs", type=click.IntRange(min=1), default=3, show_default=True, help="gradings per exercise")
+@click.option("--save/--no-save", default=True, show_default=True,
+              help="store the medians for this machine and torch version (budgets written like 3x use them)")
+def calibrate(exercises, course_path, runs, save):
+    """Grade each training exercise's reference solution a few times; print its CPU seconds and the margin
+    to each budget."""
+    from grader import calibration
+    from grader.training import resolve_config
+
+    course = load_course(course_path)
+    set_language(course.language)
+    ids = list(exercises) or [ex.id for ex in course.exercises if ex.slow]
+    table = Table(title=_("reference CPU seconds on {machine}").format(machine=calibration.machine_key()))
+    for heading in (_("exercise"), _("runs"), _("points"), _("exercise CPU s"), _("budget"), _("margin"),
+                    _("train() CPU s"), _("budget"), _("margin")):
+        table.add_column(heading, justify="left" if heading == _("exercise") else "right")
+    found = calibration.measure(course, ids, runs)
+    for m in found:
+        exercise = course.exercise(m.exercise)
+        train_limit = resolve_config(exercise.settings, exercise.settings.get("dataset", "mnist-embedded")
+                                     ).train_time_limit if m.train_cpu else None
+        table.add_row(m.exercise, str(m.runs), f"{report.fmt_points(m.score)}/{report.fmt_points(m.max_score)}",
+                      f"{m.exercise_cpu:.1f}", f"{exercise.time_limit:g}", _margin(exercise.time_limit, m.exercise_cpu),
+                      f"{m.train_cpu:.1f}" if m.train_cpu else "-", f"{train_limit:g}" if train_limit else "-",
+                      _margin(train_limit, m.train_cpu))
+    Console().print(table)
+    if save:
+        click.echo(_("stored in {path}").format(path=calibration.save(found)))
+
+
+def _margin(budget: float | None, used: float) -> str:
+    return f"{budget / used:.1f}x" if budget and used else "-"
 
 
 @main.command("list")

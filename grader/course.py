@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from grader import calibration
 from grader.i18n import _
 
 LANGUAGES = ("pl", "en")
@@ -197,6 +198,35 @@ class _NoAliasSafeLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+def _budget(value: Any, where: _Where, exercise: str, key: str, kind: str) -> Any:
+    """A budget as given, or "3x" resolved against the reference's calibrated CPU seconds on this machine."""
+    if not calibration.is_multiple(value):
+        return value
+    try:
+        seconds = calibration.resolve(value, exercise, kind)
+    except ValueError:
+        raise where.fail(f"{value!r} is not a multiple like 3x", exercise=exercise, key=key) from None
+    if seconds is None:
+        raise where.fail(f"{value!r} is relative to the reference solution's CPU time, which is not calibrated on "
+                         f"this machine: run `convgrade calibrate -e {exercise}` first", exercise=exercise, key=key)
+    return seconds
+
+
+def _resolve_train_budgets(settings: dict, where: _Where, exercise: str) -> dict:
+    """``train_time_limit: 3x`` (at the top of settings or under ``datasets.<name>``) -> seconds."""
+    resolved = dict(settings)
+    if "train_time_limit" in resolved:
+        resolved["train_time_limit"] = _budget(resolved["train_time_limit"], where, exercise,
+                                               "settings.train_time_limit", "train_cpu")
+    if isinstance(resolved.get("datasets"), dict):
+        resolved["datasets"] = {
+            name: ({**values, "train_time_limit": _budget(values["train_time_limit"], where, exercise,
+                                                          f"settings.datasets.{name}.train_time_limit", "train_cpu")}
+                   if isinstance(values, dict) and "train_time_limit" in values else values)
+            for name, values in resolved["datasets"].items()}
+    return resolved
+
+
 def _reject_unknown(mapping: dict, allowed: set[str], where: _Where, exercise: str | None = None,
                     context: str | None = None) -> None:
     for key in mapping:
@@ -260,7 +290,8 @@ def _exercise(entry: Any, index: int, defaults: dict, root: Path, where: _Where)
     points = entry.get("points")
     if points is not None:
         points = _number(points, where, ex_id, "points", positive=False)
-    time_limit = _number(entry.get("time_limit", defaults.get("time_limit", DEFAULT_TIME_LIMIT)),
+    time_limit = _number(_budget(entry.get("time_limit", defaults.get("time_limit", DEFAULT_TIME_LIMIT)), where, ex_id,
+                                 "time_limit", "exercise_cpu"),
                          where, ex_id, "time_limit", positive=True, maximum=MAX_TIME_LIMIT)
     memory = _number(entry.get("memory_limit_mb", defaults.get("memory_limit_mb", DEFAULT_MEMORY_LIMIT_MB)),
                      where, ex_id, "memory_limit_mb", positive=True, maximum=MAX_MEMORY_LIMIT_MB)
@@ -270,6 +301,7 @@ def _exercise(entry: Any, index: int, defaults: dict, root: Path, where: _Where)
     settings = entry.get("settings", {})
     if not isinstance(settings, dict):
         raise where.fail("must be a mapping", exercise=ex_id, key="settings")
+    settings = _resolve_train_budgets(settings, where, ex_id)
     hidden_weights = entry.get("hidden_weights", [])
     if not isinstance(hidden_weights, list):
         raise where.fail("must be a list of check weights, e.g. [1, 2]", exercise=ex_id, key="hidden_weights")

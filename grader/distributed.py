@@ -36,6 +36,7 @@ from grader import batch
 from grader.course import Course
 from grader.i18n import _
 from grader.notebooks import MAX_NOTEBOOK_BYTES
+from grader.quiz import load_quiz
 from grader.runner import start_server
 from grader.submission import MAX_SOURCE_BYTES, MAX_ZIP_BYTES, SOURCE_READERS, ZIP_SUFFIX, SubmissionError
 
@@ -74,18 +75,35 @@ class CourseBundle:
     @classmethod
     def of(cls, course: Course) -> "CourseBundle":
         files = {str(path): path.read_bytes() for ex in course.exercises for path in ex.check_files()}
+        for ex in course.exercises:  # a quiz's questions and pictures, which its check reads
+            if ex.quiz is not None:
+                files.update((str(path), path.read_bytes()) for path in {ex.quiz, *load_quiz(ex.quiz).files})
         return cls(course, files, batch.grader_fingerprint())
 
     def unpack(self, folder: Path) -> Course:
-        """The same course with its check files under ``folder`` (each keeps its name: check names stay)."""
+        """The same course with its files under ``folder`` (each keeps its name, so check names stay; a quiz
+        keeps its folder, so its pictures stay beside it)."""
         placed = {}
         for index, (original, data) in enumerate(sorted(self.checks.items())):
             placed[original] = folder / str(index) / Path(original).name
             placed[original].parent.mkdir(parents=True)
             placed[original].write_bytes(data)
-        return replace(self.course, exercises=tuple(
-            replace(ex, checks=tuple(placed[str(p)] for p in ex.checks),
-                    hidden_checks=tuple(placed[str(p)] for p in ex.hidden_checks)) for ex in self.course.exercises))
+        for ex in self.course.exercises:
+            if ex.quiz is not None:
+                home = folder / f"quiz-{ex.id}"
+                for original in self.checks:
+                    if Path(original).is_relative_to(ex.quiz.parent):
+                        placed[original] = home / Path(original).relative_to(ex.quiz.parent)
+                        placed[original].parent.mkdir(parents=True, exist_ok=True)
+                        placed[original].write_bytes(self.checks[original])
+
+        def moved(ex):
+            quiz = placed[str(ex.quiz)] if ex.quiz is not None else None
+            return replace(ex, checks=tuple(placed[str(p)] for p in ex.checks),
+                           hidden_checks=tuple(placed[str(p)] for p in ex.hidden_checks), quiz=quiz,
+                           settings={**ex.settings, "quiz_file": str(quiz)} if quiz else ex.settings)
+
+        return replace(self.course, exercises=tuple(moved(ex) for ex in self.course.exercises))
 
 
 @dataclass(frozen=True)

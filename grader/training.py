@@ -320,7 +320,8 @@ def check_accuracy(student, outcome, device: str, settings: dict[str, Any] | Non
         params=run.params, dataset=run.dataset, n_train=run.n_train, n_test=run.n_test,
         confusion=confusion_matrix(torch.from_numpy(split.y_test.astype("int64")), run.predictions),
         misclassified=_misclassified(split, run.predictions), classes=list(split.classes),
-        thresholds=[{"accuracy": a, "credit": c} for a, c in config.thresholds])
+        thresholds=[{"accuracy": a, "credit": c} for a, c in config.thresholds],
+        train_time_limit=config.train_time_limit)
     if run.loss_curve:
         metrics.update(train_loss=run.loss_curve, train_loss_every=run.loss_every)
     outcome.metric(**metrics)

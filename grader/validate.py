@@ -84,6 +84,23 @@ def _solutions_not_in_course(course: Course) -> list[str]:
             if path.name not in modules and not path.name.startswith("_")]
 
 
+def budget_problems(exercise: Exercise, solution: ExerciseResult) -> list[str]:
+    """A reference that uses more than half of a CPU budget leaves students too little margin (machines of
+    one kind differ in speed): raise the budget, or make the reference cheaper."""
+    problems = []
+    if solution.time_limit and solution.cpu_seconds > solution.time_limit / 2:
+        problems.append(_("{id}: the reference used {used:.1f} of the exercise's {limit:g} CPU seconds, more than "
+                          "half: raise time_limit or make the reference cheaper (`convgrade calibrate -e {id}`)")
+                        .format(id=exercise.id, used=solution.cpu_seconds, limit=solution.time_limit))
+    for check in solution.checks:
+        used, limit = check.details.get("train_seconds"), check.details.get("train_time_limit")
+        if used is not None and limit and used > limit / 2:
+            problems.append(_("{id}: the reference's train() used {used:.1f} of its {limit:g} CPU seconds, more than "
+                              "half: raise train_time_limit or make the reference cheaper").format(
+                                  id=exercise.id, used=used, limit=limit))
+    return problems
+
+
 def _exercise_problems(course: Course, exercise: Exercise, solution: ExerciseResult,
                        stub: ExerciseResult) -> list[str]:
     solution_path, stub_path = solution_file(course, exercise), EXERCISES / exercise.module
@@ -100,6 +117,7 @@ def _exercise_problems(course: Course, exercise: Exercise, solution: ExerciseRes
         elif check.score < check.max_score:
             problems.append(_("{check} fails on the solution {path}: {message}").format(
                 check=check.name, path=solution_path, message=check.message))
+    problems += budget_problems(exercise, solution)
     if stub.status not in (OK, NOT_IMPLEMENTED):
         problems.append(_("the stub {path} cannot be graded: {message}").format(path=stub_path, message=stub.message))
     for check in stub.checks:

@@ -45,6 +45,8 @@ def quick_course(tmp_path_factory):
         for key in ("checks", "hidden_checks"):
             entry[key] = [str(ROOT / path) for path in entry.get(key, [])]
         entry["time_limit"] = entry["time_limit"] if "slow" in entry.get("tags", []) else 3
+        if "quiz" in entry:
+            entry["quiz"] = str(ROOT / entry["quiz"])
     (folder / "course.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
     return load_course(folder / "course.yaml")
 
