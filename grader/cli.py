@@ -15,7 +15,6 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColum
 from grader import batch, class_insight, gradebook, report, similarity
 from grader.assign import personal_forms, write_assignment, write_distribution
 from grader.bundle import check_bundle
-from grader.class_report import write_class_report
 from grader.course import CourseError, LANGUAGES, load_course
 from grader.export import GRADESCOPE_TORCH, VISIBILITIES, github_workflow, gradescope_bundle
 from grader.grading import ConfigurationError
@@ -27,20 +26,6 @@ from grader.validate import validate
 from grader.watch import watch
 
 FORMATS = ["text", *report.FORMATS]
-
-
-def progress_text(event: dict) -> str:
-    """"epoch 2/5, batch 40/63, loss 0.213": what the student's progress callback said, in one line."""
-    parts = []
-    for key, label in (("epoch", _("epoch")), ("batch", _("batch"))):
-        if key in event:
-            total = event.get(f"{key}s") or event.get(f"total_{key}s")
-            parts.append(f"{label} {event[key]}" + (f"/{total}" if total else ""))
-    if isinstance(event.get("loss"), (int, float)):
-        parts.append(f"{_('loss')} {event['loss']:.4g}")
-    if event.get("text"):
-        parts.append(str(event["text"])[:80])
-    return ", ".join(parts)
 
 
 class _CleanErrors(click.Group):
@@ -167,7 +152,7 @@ class _ExerciseProgress:
         """The student's train() reported progress: show its latest epoch, batch, loss or line."""
         task = self.tasks.get(getattr(self, "current", ""))
         if task is not None:
-            self.progress.update(task, description=f"{self.current}: {progress_text(event)}")
+            self.progress.update(task, description=f"{self.current}: {report.progress_line(event)}")
 
     def __exit__(self, *exc):
         self.progress.stop()
@@ -441,6 +426,8 @@ def class_report(grades_dir, output, similarity_csv, lang):
     students = _load_class(grades_dir, lang)
     default_csv = Path(grades_dir) / similarity.SIMILARITY_CSV
     similar_csv = similarity_csv or (default_csv if default_csv.is_file() else None)
+    from grader.class_report import write_class_report  # matplotlib: 0.15 s, only this command needs it
+
     write_class_report(students, output, similar=similarity.read_csv(similar_csv) if similar_csv else None)
     click.echo(_("wrote {path}").format(path=output))
 

@@ -125,10 +125,17 @@ def check(exercise: str, *, lang: str | None = None, course: Course | str | Path
         (folder / wanted.module).write_text(source, encoding="utf-8")
         for sibling in _sibling_files(source, course, wanted.module_name):
             shutil.copyfile(sibling, folder / sibling.name)
-        result = grade(folder, course=course, exercises=[wanted.id], lang=lang)
+        result = grade(folder, course=course, exercises=[wanted.id], lang=lang, on_progress=_show_progress)
     with using_language(result.lang):
         where = _("{module}: the code run in this kernel").format(module=wanted.module_name)
     write_text(replace(result, submission=where))
+
+
+def _show_progress(event: dict) -> None:
+    """The student's training progress, one line per event the grader passes on (at most 10 a second)."""
+    from grader.report import progress_line
+
+    print(progress_line(event), flush=True)
 
 
 def kernel_source(cells: list[str]) -> str:

@@ -154,15 +154,22 @@ class StudentModule:
     def __init__(self, handle: proxy.Handle, file: str):
         object.__setattr__(self, "_handle", handle)
         object.__setattr__(self, "_file", file)
+        object.__setattr__(self, "_callables", {})  # functions and classes: one round trip per call, not two
 
     def __getattr__(self, name: str):
+        if name in self._callables:
+            return self._callables[name]
         try:
-            return getattr(self._handle, name)
+            value = getattr(self._handle, name)
         except AttributeError:
             raise MissingName(_("`{name}` not found in {file}: define it there with exactly this name")
                               .format(name=name, file=self._file)) from None
+        if isinstance(value, proxy.Handle) and value.callable:
+            self._callables[name] = value
+        return value
 
     def __setattr__(self, name, value):
+        self._callables.pop(name, None)
         setattr(self._handle, name, value)
 
 

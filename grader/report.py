@@ -148,6 +148,20 @@ def next_step(result: GradeResult) -> tuple[str, str]:
     return total, _("Next: work on {first}, then run the grader again with --exercise {first}.").format(first=first.id)
 
 
+def progress_line(event: dict) -> str:
+    """"epoch 2/5, batch 40/63, loss 0.213": what the student's progress callback said, in one line."""
+    parts = []
+    for key, label in (("epoch", _("epoch")), ("batch", _("batch"))):
+        if key in event:
+            total = event.get(f"{key}s") or event.get(f"total_{key}s")
+            parts.append(f"{label} {event[key]}" + (f"/{total}" if total else ""))
+    if isinstance(event.get("loss"), (int, float)):
+        parts.append(f"{_('loss')} {event['loss']:.4g}")
+    if event.get("text"):
+        parts.append(str(event["text"])[:80])
+    return ", ".join(parts)
+
+
 def to_json(result: GradeResult) -> str:
     return json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
 

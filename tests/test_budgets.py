@@ -89,13 +89,13 @@ def test_require_data_turns_missing_data_into_a_configuration_error(fashion_miss
     with pytest.raises(ConfigurationError, match="fashion.*data is missing"):
         grader.grade(ROOT / "solutions", course=fashion_missing, exercises=["fashion"], require_data=True)
     run = CliRunner().invoke(main, ["grade", str(ROOT / "solutions"), "--course", str(fashion_missing),
-                                    "-e", "fashion", "--require-data"])
+                                    "-e", "fashion", "--require-data", "--lang", "en"])
     assert run.exit_code == 2 and "data is missing" in run.output
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
 def test_cuda_without_a_device_is_a_usage_error_before_grading():
-    run = CliRunner().invoke(main, ["grade", str(ROOT / "solutions"), "-e", "kernels", "--device", "cuda",
+    run = CliRunner().invoke(main, ["grade", str(ROOT / "solutions"), "-e", "kernels", "--device", "cuda", "--lang", "en",
                                     "--format", "json"])
     assert run.exit_code == 2 and "no CUDA device here" in run.output and '"exercises"' not in run.output
 
@@ -133,3 +133,17 @@ def test_a_budget_written_as_a_multiple_of_the_reference(course_copy):
     mnist = grader.load_course(course_copy).exercise("mnist")
     assert mnist.time_limit == 21.0
     assert mnist.settings["datasets"]["mnist-embedded"]["train_time_limit"] == 20.0
+
+
+def test_training_that_runs_out_of_budget_is_told_to_train_less_not_to_look_for_a_loop(course_copy):
+    manifest = course_copy.read_text().replace("    time_limit: 60", "    time_limit: 3", 1)
+    course_copy.write_text(manifest)
+    progress = []
+    result = grader.grade(ROOT / "solutions", course=course_copy, exercises=["mnist"], lang="en",
+                          on_progress=progress.append)
+    ex = result.exercises[0]
+    assert ex.status == "timeout" and "mnist::held_out_accuracy" in ex.message
+    assert "was still going (epoch" in ex.message and "fewer epochs" in ex.message
+    assert "endless loop" not in ex.message
+    assert progress and progress[0]["check"] == "mnist::held_out_accuracy" and progress[0]["epoch"] == 1
+    assert {c.name: c.passed for c in ex.checks}["mnist::model_output_shape"]  # finished before: kept

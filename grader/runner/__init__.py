@@ -40,6 +40,7 @@ from pathlib import Path
 from grader import limits, points
 from grader.course import Exercise
 from grader.i18n import _
+from grader.report import progress_line
 from grader.results import (CRASHED, ERROR, IMPORT_ERROR, MISSING, NOT_GRADED, NOT_IMPLEMENTED, OK, TIMEOUT,
                             CheckResult, ExerciseResult)
 from grader.runner import checker, sandbox, student
@@ -248,6 +249,7 @@ class _Events:
     hidden_skipped: int = 0
     checks: dict[str, dict] = field(default_factory=dict)
     running: str | None = None
+    last_progress: dict | None = None  # the running check's latest progress event (training was going on)
     exit_code: int | None = None
 
     def take(self, frame: bytes) -> None:
@@ -257,12 +259,14 @@ class _Events:
             self.collected, self.collect_errors = payload["checks"], payload["errors"]
             self.hidden_skipped = payload["hidden_skipped"]
         elif kind == "started":
-            self.running = payload
+            self.running, self.last_progress = payload, None
         elif kind == "check":
             self.checks.setdefault(payload["name"], payload)
             self.running = None
-        elif kind == "progress" and self.on_progress:
-            self.on_progress(payload)
+        elif kind == "progress":
+            self.last_progress = payload
+            if self.on_progress:
+                self.on_progress(payload)
         elif kind == "exit":
             self.exit_code = payload
 
@@ -376,13 +380,18 @@ def printable(text: str) -> str:
 
 
 def _describe_ending(ending: str, budget: float, memory_mb: int, cuda: bool, running: str | None,
-                     cpu_used: float | None = None) -> tuple[str, str]:
+                     progress: dict | None = None) -> tuple[str, str]:
     """(status, sentence) for an exercise that did not finish normally."""
     where = _(" while {check} was running").format(check=running) if running else ""
     if ending in ("cpu", "wall"):
         if cuda:
             text = _("ran out of time{where}: the budget is {budget:g} s of wall-clock time on the GPU").format(
                 where=where, budget=budget)
+        elif ending == "cpu" and progress:
+            text = _("ran out of CPU time{where}: your training used its whole budget of {budget:g} CPU seconds and "
+                     "was still going ({progress}); train for fewer epochs or use a smaller model (CPU time counts "
+                     "only your process's work, not how busy the machine is)").format(
+                         where=where, budget=budget, progress=progress_line(progress))
         elif ending == "cpu":
             text = _("ran out of CPU time{where}: your code used more than its budget of {budget:g} CPU seconds "
                      "(CPU time counts only your process's work, not how busy the machine is); make it faster or "
@@ -427,7 +436,7 @@ def _result(exercise: Exercise, events: _Events, ending: str, elapsed: float, ou
                               status=status, message=message, duration=round(elapsed, 3), output=output)
     names = [c["name"] for c in collected]
     running = events.running if events.running in names else next((n for n in names if n not in events.checks), None)
-    stopped_status, stopped_message = (_describe_ending(ending, budget, memory_mb, cuda, running)
+    stopped_status, stopped_message = (_describe_ending(ending, budget, memory_mb, cuda, running, events.last_progress)
                                        if ending != "exited" else (None, ""))
     if stopped_status is None and any(n not in events.checks for n in names):
         stopped_status, stopped_message = CRASHED, _(

@@ -167,6 +167,11 @@ class Handle:
             qualified_class == "torch.nn.Module" and "torch.nn.modules.module.Module" in self._mro)
 
     @property
+    def callable(self) -> bool:
+        """Whether the object says it can be called (a function, a class, a module)."""
+        return object.__getattribute__(self, "_callable")
+
+    @property
     def type_name(self) -> str:
         mro = object.__getattribute__(self, "_mro")
         return mro[0].rsplit(".", 1)[-1] if mro else "object"

@@ -15,9 +15,8 @@ import os
 import pickle
 import select
 import struct
+from functools import lru_cache
 from typing import Any, Callable
-
-import torch
 
 MAX_FRAME_BYTES = 1 << 30      # one message read by the checker: data, never more than this
 MAX_HEADER_BYTES = 32 << 20    # the JSON part
@@ -28,9 +27,16 @@ _LENGTH = struct.Struct(">I")
 _FRAME = struct.Struct(">4sQ")
 MAGIC = b"CGw1"
 STALL_S = 10.0                 # once a frame has begun, its next bytes must come within this
-DTYPES = {str(d).removeprefix("torch."): d for d in (
-    torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.complex64, torch.complex128,
-    torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64, torch.bool)}
+DTYPE_NAMES = ("float16", "bfloat16", "float32", "float64", "complex64", "complex128", "uint8", "int8", "int16",
+               "int32", "int64", "bool")
+
+
+@lru_cache(maxsize=1)
+def dtypes() -> dict:
+    """name -> torch dtype; torch is imported on first use, so the grader's own process never needs it."""
+    import torch
+
+    return {name: getattr(torch, name) for name in DTYPE_NAMES}
 
 
 class WireError(ValueError):
@@ -42,6 +48,8 @@ def encode(value: Any, *, unknown: Callable[[Any], Any], keep_layout: bool = Fal
     (the student process makes a handle, the checker a pickle). ``keep_layout`` (the checker's side) sends
     a non-contiguous tensor through ``unknown`` too, so the student's code gets the same strides (a check
     may test that a transposed input is handled)."""
+    import torch
+
     buffers: list[bytes] = []
 
     def tree(v: Any, depth: int) -> Any:
@@ -81,12 +89,14 @@ def encode(value: Any, *, unknown: Callable[[Any], Any], keep_layout: bool = Fal
     return b"".join([_LENGTH.pack(len(header)), _LENGTH.pack(len(sizes)), header, sizes, *buffers])
 
 
-def _tensor_bytes(t: torch.Tensor, buffers: list[bytes]) -> list:
+def _tensor_bytes(t, buffers: list[bytes]) -> list:
+    import torch
+
     plain = t.detach().as_subclass(torch.Tensor) if type(t) is not torch.Tensor else t.detach()
     if plain.layout != torch.strided or plain.is_quantized or plain.device.type == "meta":
         raise WireError(f"a {plain.layout} tensor cannot be sent; use a dense tensor")
     dtype = str(plain.dtype).removeprefix("torch.")
-    if dtype not in DTYPES:
+    if dtype not in DTYPE_NAMES:
         raise WireError(f"tensors of dtype {dtype} cannot be sent")
     flat = plain.cpu().contiguous().reshape(-1)
     buffers.append(flat.view(torch.uint8).numpy().tobytes() if flat.numel() else b"")
@@ -153,8 +163,8 @@ def decode(frame: bytes, *, resolve: Callable[[dict], Any], trusted: bool = Fals
             return int(body)
         if tag == "F" and body in ("nan", "inf", "-inf"):
             return float(body)
-        if tag == "dtype" and body in DTYPES:
-            return DTYPES[body]
+        if tag == "dtype" and body in DTYPE_NAMES:
+            return dtypes()[body]
         if tag == "P" and trusted:
             return pickle.loads(buffer(body))  # noqa: S301 - written by the checker, read by the student side
         if tag in ("H", "R", "E"):
@@ -164,11 +174,13 @@ def decode(frame: bytes, *, resolve: Callable[[dict], Any], trusted: bool = Fals
     return value(header, 0)
 
 
-def _tensor(body: Any, buffer: Callable[[Any], memoryview]) -> torch.Tensor:
-    if type(body) is not list or len(body) != 3 or body[0] not in DTYPES or type(body[1]) is not list \
+def _tensor(body: Any, buffer: Callable[[Any], memoryview]):
+    import torch
+
+    if type(body) is not list or len(body) != 3 or body[0] not in DTYPE_NAMES or type(body[1]) is not list \
             or len(body[1]) > MAX_DIMS or not all(type(n) is int and n >= 0 for n in body[1]):
         raise WireError("bad tensor")
-    dtype, shape, data = DTYPES[body[0]], tuple(body[1]), buffer(body[2])
+    dtype, shape, data = dtypes()[body[0]], tuple(body[1]), buffer(body[2])
     numel = 1
     for n in shape:
         numel *= n
