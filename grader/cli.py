@@ -17,7 +17,7 @@ from grader.assign import personal_forms, write_assignment, write_distribution
 from grader.bundle import check_bundle
 from grader.course import CourseError, LANGUAGES, load_course
 from grader.export import GRADESCOPE_TORCH, VISIBILITIES, github_workflow, gradescope_bundle
-from grader.grading import ConfigurationError
+from grader.grading import ConfigurationError, check_requirements
 from grader.grading import grade as grade_submission
 from grader.i18n import _, set_language
 from grader.scaffold import new_exercise
@@ -331,12 +331,17 @@ def new(exercise_id, title, title_pl, title_en, points, course_path):
               help="grade on a Dask cluster started here: --jobs worker processes, one thread each")
 @click.option("--scheduler", metavar="ADDRESS",
               help="grade on the workers of this Dask scheduler, e.g. tcp://10.0.0.5:8786")
+@click.option("--require-sandbox", type=click.Choice(["namespaces", "uid"]),
+              help="refuse to grade (exit 2) where students' code would get a weaker sandbox")
+@click.option("--require-data", is_flag=True, help="refuse to grade (exit 2) when an exercise's dataset is missing")
 def grade_all(submissions, out_dir, jobs, force, exercises, course_path, lang, device, skip_slow, seed, cache_dir,
-              on_dask, scheduler):
+              on_dask, scheduler, require_sandbox, require_data):
     """Grade a class: every subfolder, .zip, .py or .ipynb in SUBMISSIONS is one student; writes grades.csv and
     checks.csv."""
     course = load_course(course_path)
     set_language(lang or course.language)
+    check_requirements(course.select(list(exercises) or None, skip_slow=skip_slow), device=device,
+                       require_sandbox=require_sandbox, require_data=require_data)
     options = batch.Options(exercises=tuple(exercises) or None, skip_slow=skip_slow, lang=lang, device=device,
                             seed=seed)
     with _grader(on_dask or bool(scheduler), scheduler, jobs) as grader, _BatchProgress(grader) as progress:

@@ -45,20 +45,14 @@ def grade(path: str | Path = "exercises", *, course: Course | str | Path | None 
     course = course if isinstance(course, Course) else load_course(course)
     lang = lang or course.language
     with using_language(lang):  # the student's language for this run; the caller's again afterwards
-        _check_device(device)
-        if require_sandbox:
-            try:
-                reached_sandbox(require_sandbox)
-            except sandbox.SandboxUnavailable as exc:
-                raise ConfigurationError(str(exc)) from None
+        check_requirements([], device=device, require_sandbox=require_sandbox)
         seed = course.seed if seed is None else seed
         started = time.monotonic()
         with prepare(path, course) as submission:
             single = submission.single_module
             wanted = exercises or ([course.by_module(single).id] if single else None)
             chosen = course.select(wanted, skip_slow=skip_slow)
-            if require_data:
-                _check_data(chosen)
+            check_requirements(chosen, require_data=require_data)
 
             def run(exercise):
                 if on_exercise:
@@ -80,6 +74,20 @@ def grade(path: str | Path = "exercises", *, course: Course | str | Path | None 
         return GradeResult(course=course.title_in(lang), submission=str(path), exercises=results, seed=seed, lang=lang,
                            device=device or "auto", course_version=course.version,
                            duration=round(time.monotonic() - started, 3), warnings=warnings, sandbox=level)
+
+
+def check_requirements(exercises: list[Exercise], *, device: str | None = None, require_sandbox: str | None = None,
+                       require_data: bool = False) -> None:
+    """ConfigurationError (one line, exit 2 in the CLI) when grading cannot be done as asked here: a CUDA
+    device that is not there, a sandbox below ``require_sandbox``, an exercise's data missing."""
+    _check_device(device)
+    if require_sandbox:
+        try:
+            reached_sandbox(require_sandbox)
+        except sandbox.SandboxUnavailable as exc:
+            raise ConfigurationError(str(exc)) from None
+    if require_data:
+        _check_data(exercises)
 
 
 def _check_device(device: str | None) -> None:
