@@ -9,12 +9,12 @@ import argparse
 import ast
 import json
 import random
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
 import grader
+from html_report import median_seconds  # bench/ is on sys.path when a bench runs
 from grader import batch, class_insight, gradebook, similarity
 from grader.class_report import write_class_report
 from grader.results import NOT_IMPLEMENTED, OK, TIMEOUT, CheckResult, ExerciseResult, GradeResult
@@ -68,15 +68,6 @@ def kernels_variants(folder: Path, n: int) -> None:
         kept = [line for line in lines if rng.random() > 0.15]  # each student drops different lines
         (folder / f"s{i:04d}").mkdir(parents=True)
         (folder / f"s{i:04d}" / "kernels.py").write_text("\n".join(kept) + "\n", encoding="utf-8")
-
-
-def median_seconds(action, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -28,6 +28,7 @@ from distributed import Client, KilledWorker, LocalCluster
 from grader import batch, distributed
 from grader.cli import main
 from grader.course import load_course
+from test_batch import TIMED
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = ("kernels", "shapes")
@@ -199,16 +200,6 @@ def test_cli_dask_grades_on_a_cluster_of_its_own(klass, quick_course, local_grad
     assert read_csv(tmp_path / "out" / batch.CSV_NAME) == {n: local_gradebook[n] for n in ("honest", "wrong")}
 
 
-TIMED = """\
-import time
-
-
-def test_records_when_it_ran(student, exercise_settings):
-    start = time.time()
-    time.sleep(0.3)
-    with open(exercise_settings["log"], "a") as log:
-        log.write(f"{exercise_settings['kind']} {start} {time.time()}\\n")
-"""
 
 
 def test_training_tasks_have_a_worker_to_themselves_while_quick_ones_share_it(tmp_path):

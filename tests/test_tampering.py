@@ -5,13 +5,13 @@ Each case is appended to the exercise's stub or reference solution (``BASE``) an
 the checks that must pass (for a stub: none, whatever it patches or forges; for a solution with a
 forbidden op smuggled in: all but the guard). Attacks that printed what they found are shown on failure.
 """
-import ast
 import re
 from pathlib import Path
 
 import pytest
 
 import grader
+from case_files import check_function, constants
 from grader import runner
 from grader.course import Exercise
 from grader.runner import proxy, wire
@@ -20,19 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CASES = sorted((ROOT / "tests" / "tampering").glob("*.py"))
 
 
-def _constants(path: Path) -> dict:
-    tree = ast.parse(path.read_text())
-    return {t.id: ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
-            for t in node.targets if isinstance(t, ast.Name) and t.id.isupper()}
-
-
-def _function(check_name: str) -> str:
-    return "test_" + re.sub(r"\[.*\]$", "", check_name.split("::", 1)[1])
-
-
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
 def test_attack_scores_what_it_honestly_earns(case, tmp_path, course):
-    meta = _constants(case)
+    meta = constants(case)
     exercise = course.exercise(meta["EXERCISE"])
     base = ROOT / ("solutions" if meta["BASE"] == "solution" else "exercises") / exercise.module
     (tmp_path / exercise.module).write_text(base.read_text() + "\n\n# --- attack ---\n" + case.read_text())
@@ -40,8 +30,8 @@ def test_attack_scores_what_it_honestly_earns(case, tmp_path, course):
         if other.name != exercise.module:
             (tmp_path / other.name).write_text(other.read_text())
     result = grader.grade(tmp_path, course=course, exercises=[exercise.id], lang="en").exercises[0]
-    passed = {_function(c.name) for c in result.checks if c.passed}
-    everything = {_function(c.name) for c in result.checks}
+    passed = {check_function(c.name) for c in result.checks if c.passed}
+    everything = {check_function(c.name) for c in result.checks}
     expected = meta["PASSES"]
     if isinstance(expected, str):  # "all but test_x"
         expected = everything - {expected.removeprefix("all but ")}

@@ -212,15 +212,22 @@ def _readable_by_group(folder: Path, gid: int) -> None:
             os.chmod(file, 0o640)
 
 
+def _start(target, *args, handed_over=()):
+    """A process forked from the server running ``target(*args)``; our copies of ``handed_over`` (the
+    child's ends of its pipes) are closed, so an end of file means the child is gone."""
+    process = _mp_context().Process(target=target, args=args, daemon=False)
+    with _caller_script_hidden():
+        process.start()
+    for conn in handed_over:
+        conn.close()
+    return process
+
+
 def _start_student(spec: student.StudentSpec):
     ctx = _mp_context()
     mine, theirs = ctx.Pipe(duplex=True)
     status_r, status_w = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=student.main, args=(spec, theirs, status_w), daemon=False)
-    with _caller_script_hidden():
-        process.start()
-    theirs.close()
-    status_w.close()
+    process = _start(student.main, spec, theirs, status_w, handed_over=(theirs, status_w))
     return process, status_r, mine
 
 
@@ -278,13 +285,8 @@ def _supervise(cspec: checker.CheckerSpec, conn, student_process, meter: limits.
     Returns "exited", "cpu" (CPU budget spent), "wall" (backstop), "student:N" (the student process ended
     with exit code N, or by signal -N, while a check needed it) or "checker:N" (the checker itself died).
     """
-    ctx = _mp_context()
-    results_r, results_w = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=checker.main, args=(cspec, conn, results_w), daemon=False)
-    with _caller_script_hidden():
-        process.start()
-    conn.close()
-    results_w.close()
+    results_r, results_w = _mp_context().Pipe(duplex=False)
+    process = _start(checker.main, cspec, conn, results_w, handed_over=(conn, results_w))
     start = time.monotonic()
     ending = None
     try:
