@@ -84,9 +84,9 @@ def assert_close(got: Any, expected: torch.Tensor, *, call: str, hint: str = "",
                  mistakes: list[Candidate] | None = None, atol: float = 1e-5, rtol: float = 1e-5) -> None:
     """``got`` must be a tensor of ``expected``'s shape, finite where expected is, and allclose to it."""
     got = expect_tensor(got, call=call)
-    if _close(got, expected, atol, rtol):
+    if same_tensor(got, expected, atol, rtol):
         return
-    mistake = explaining(got, expected, mistakes, lambda a, b: _close(a, b, atol, rtol))
+    mistake = explaining(got, expected, mistakes, lambda a, b: same_tensor(a, b, atol, rtol))
     if tuple(got.shape) != tuple(expected.shape):
         fail(_("{call}: expected shape {expected}, got {got}.").format(
             call=call, expected=tuple(expected.shape), got=tuple(got.shape)), hint, mistake)
@@ -102,7 +102,8 @@ def assert_close(got: Any, expected: torch.Tensor, *, call: str, hint: str = "",
         hint, mistake)
 
 
-def _close(got: Any, expected: Any, atol: float, rtol: float) -> bool:
+def same_tensor(got: Any, expected: Any, atol: float, rtol: float) -> bool:
+    """Both tensors, of one shape, finite where ``expected`` is, and allclose."""
     if not (isinstance(got, torch.Tensor) and isinstance(expected, torch.Tensor)) or got.shape != expected.shape:
         return False
     got_d, exp_d = got.detach().double().cpu(), expected.detach().double().cpu()
