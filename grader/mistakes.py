@@ -70,17 +70,28 @@ def known(*mistakes: Mistake) -> Known:
 
 
 def explaining(got: Any, expected: Any, candidates: list[Candidate] | None,
-               same: Callable[[Any, Any], bool]) -> Mistake | None:
-    """The first candidate whose wrong answer equals ``got`` (by ``same``) and differs from ``expected``
-    (a mistake that gives the right answer on this input explains nothing)."""
+               same: Callable[[Any, Any], bool]) -> "Explanation | None":
+    """The candidates whose wrong answer equals ``got`` (by ``same``) and differs from ``expected`` (a
+    mistake that gives the right answer on this input explains nothing); None when none does."""
+    found = []
     for candidate in candidates or ():
         try:
             wrong = candidate.answer()
-            if same(got, wrong) and not same(expected, wrong):
-                return candidate.mistake
+            if same(got, wrong) and not same(expected, wrong) and candidate.mistake not in found:
+                found.append(candidate.mistake)
         except Exception:  # noqa: BLE001 - a mistake that cannot even run on this input does not match
             continue
-    return None
+    return Explanation(found) if found else None
+
+
+class Explanation(list):
+    """Mistakes that all reproduce the student's output; more than one when this input cannot tell them apart."""
+
+    def sentence(self) -> str:
+        if len(self) == 1:
+            return self[0].sentence()
+        return _("Your result equals what you get when {first}, and also when {others}.").format(
+            first=self[0].when, others=_(", or when ").join(m.when for m in self[1:]))
 
 
 def catalogue() -> dict[tuple[str, str], Mistake]:

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, Phase, settings
 from grader.explain_student import unexpected_exception
 from grader.forbid_scan import forbidden_uses
 from grader.i18n import _
-from grader.mistakes import Candidate, Mistake, explaining
+from grader.mistakes import Candidate, Explanation, Mistake, explaining
 from grader.plugin import GradingMessage
 from grader.runner import proxy
 from grader.runner.proxy import is_module, type_name  # noqa: F401 - for check files
@@ -49,9 +49,17 @@ class ForbiddenCall(GradingMessage):
     reason = "forbidden_call"
 
 
-def fail(message: str, hint: str = "", mistake: Mistake | None = None) -> None:
+def fail(message: str, hint: str = "", mistake: Mistake | Explanation | None = None) -> None:
     """A named ``mistake`` replaces the hint: the student reads what their output shows and how to fix it."""
     raise CheckFailed(f"{message} {mistake.sentence() if mistake else hint}".strip())
+
+
+class Transposed(torch.nn.Module):
+    """Swaps dims 1 and 3: sent to the student process (``send(nn.Sequential(Transposed(), ...))``) it hands the
+    next layer a tensor whose memory is not contiguous, which data crossing the wire never is."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.transpose(1, 3)
 
 
 def random_tensor(*shape: int, seed: int = 0, low: float = -1.0, high: float = 1.0,
