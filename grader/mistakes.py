@@ -39,6 +39,11 @@ class Mistake:
     def on(self, *args: Any, **kwargs: Any) -> "Candidate":
         return Candidate(self, args, kwargs)
 
+    def after(self, transform: Callable[[Any], Any]) -> "Mistake":
+        """The same mistake seen through ``transform`` of its answer (e.g. the variance of a wrong output)."""
+        wrong = self.wrong
+        return Mistake(self.exercise, self.id, self.when, lambda *a, **k: transform(wrong(*a, **k)), self.fix)
+
     def sentence(self) -> str:
         """The words a message adds once this mistake is known to explain the student's output."""
         opening = (_("Your result equals what you get when {when}.") if self.wrong is not None else
@@ -86,6 +91,11 @@ def explaining(got: Any, expected: Any, candidates: list[Candidate] | None,
 
 class Explanation(list):
     """Mistakes that all reproduce the student's output; more than one when this input cannot tell them apart."""
+
+    def after(self, transform: Callable[[Any], Any]) -> "Mistake":
+        """The same mistake seen through ``transform`` of its answer (e.g. the variance of a wrong output)."""
+        wrong = self.wrong
+        return Mistake(self.exercise, self.id, self.when, lambda *a, **k: transform(wrong(*a, **k)), self.fix)
 
     def sentence(self) -> str:
         if len(self) == 1:
