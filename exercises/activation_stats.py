@@ -21,11 +21,11 @@ forward pass of that module; ``register_forward_hook`` returns a handle whose ``
 A hook that is never removed keeps running (and keeps memory alive) after you are done with it.
 
 Obserwowanie uczenia: statystyki aktywacji i wykres "colorful dimension" (rozdział 13, pytania 25-28
-i 36). Dla każdej warstwy z parametrami i każdej paczki zapisujemy średnią, odchylenie standardowe
-i odsetek aktywacji bliskich zera (P25-P27; oś x to kolejne paczki). Aktywacje bliskie zera to
+i 36). Dla każdej warstwy z parametrami i każdego wsadu zapisujemy średnią, odchylenie standardowe
+i odsetek aktywacji bliskich zera (P25-P27; oś x to kolejne wsady). Aktywacje bliskie zera to
 problem: mnożenie przez zero daje zero, więc ta część modelu nic nie liczy, a zera w jednej warstwie
 rodzą zera w następnej (P28). Na wykresie colorful dimension każda kolumna to histogram aktywacji
-jednej paczki (P36), kolejne paczki od lewej do prawej, najmniejsze aktywacje na dole (wiersz 0),
+jednego wsadu (P36), kolejne wsady od lewej do prawej, najmniejsze aktywacje na dole (wiersz 0),
 w skali logarytmicznej. Warstwę obserwujemy przez *forward hook* zarejestrowany metodą
 ``register_forward_hook``; uchwyt, który zwraca, trzeba na końcu usunąć metodą ``.remove()``.
 """
@@ -41,7 +41,7 @@ def layer_stats(acts):
     ``torch.tensor([-1., 0., 0.05, 0.5])`` near_zero is 3/4 = 0.75. For the ReLU of a large standard
     normal sample it is about 0.52: half the values become exactly 0, and 2% more lie in (0, 0.05].
 
-    Trzy statystyki aktywacji jednej warstwy dla jednej paczki: słownik ``{'mean', 'std', 'near_zero'}``
+    Trzy statystyki aktywacji jednej warstwy dla jednego wsadu: słownik ``{'mean', 'std', 'near_zero'}``
     z liczbami float; ``near_zero`` to *odsetek* wartości ``<= 0.05`` (wartości ujemne też się liczą).
     """
     # Work on acts.detach().float() and turn each statistic into a Python float with .item().
@@ -64,10 +64,10 @@ class ActivationStats:
     Example: for ``nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(36, 2))`` and 3
     batches of 5x5 images, ``stats`` has 2 lists (the conv and the linear layer) of 3 dicts each.
 
-    Zapisuje ``layer_stats`` każdej warstwy modelu dla każdej paczki wewnątrz bloku ``with``.
+    Zapisuje ``layer_stats`` każdej warstwy modelu dla każdego wsadu wewnątrz bloku ``with``.
     Obserwujemy moduły-liście (bez dzieci), które mają parametry, w kolejności ``model.modules()``;
     ``stats[i]`` to lista słowników warstwy i, po jednym na przebieg w przód. Wyjście z bloku ``with``
-    usuwa wszystkie haki.
+    usuwa wszystkie hooki.
     """
 
     def __init__(self, model):
@@ -81,7 +81,7 @@ class ActivationStats:
     def _hook_for(self, index):
         """A forward hook that appends ``layer_stats`` of the output to ``self.stats[index]``.
 
-        Hak (forward hook), który dopisuje ``layer_stats`` wyjścia warstwy do ``self.stats[index]``.
+        Hook (forward hook), który dopisuje ``layer_stats`` wyjścia warstwy do ``self.stats[index]``.
         """
         raise NotImplementedError
 
@@ -102,8 +102,8 @@ def color_dim(acts_per_batch):
     Example: two batches, ``[tensor([0.1, 0.2, 9.9]), tensor([5.0])]``, give a (40, 2) matrix whose
     column 0 has log1p(2) in row 0 and log1p(1) in row 39, and column 1 has log1p(1) in row 20.
 
-    Macierz wykresu colorful dimension (P36): każda paczka to jedna kolumna, histogram
-    ``torch.histc(a.float(), bins=40, min=0, max=10)``; kolumny od lewej do prawej w kolejności paczek,
+    Macierz wykresu colorful dimension (P36): każdy wsad to jedna kolumna, histogram
+    ``torch.histc(a.float(), bins=40, min=0, max=10)``; kolumny od lewej do prawej w kolejności wsadów,
     na końcu ``log1p``; kształt (40, liczba paczek), wiersz 0 to najmniejsze aktywacje.
     """
     # One histc column per batch, torch.stack(columns, dim=1), then .log1p().

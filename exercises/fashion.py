@@ -72,7 +72,7 @@ def train(model, x, y, device, epochs=EPOCHS, lr_max=LR_MAX, batch_size=BATCH_SI
     the same loop fare on harder data. 60,000 images at batch size 128 are 469 batches per epoch; five
     epochs take about half a minute on two CPU cores (a few seconds on a GPU).
 
-    Ucz ``model`` tak jak w mnist.py (AdamW, 1cycle po każdej paczce, entropia krzyżowa) i zwróć go.
+    Ucz ``model`` tak jak w mnist.py (AdamW, 1cycle po każdym wsadzie, entropia krzyżowa) i zwróć go.
     """
     # Reuse your train() from mnist.py.
     raise NotImplementedError

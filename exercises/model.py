@@ -23,9 +23,9 @@ class Flatten(nn.Module):
     ``x.flatten(1)`` (or ``x.reshape(len(x), -1)``): ``x.view(len(x), -1)`` fails on a non-contiguous tensor
     (for example a transposed one), because ``view`` cannot reorder memory. The layer has no parameters.
 
-    Warstwa zachowująca wymiar partii i spłaszczająca resztę: (N, ...) -> (N, iloczyn pozostałych).
+    Warstwa zachowująca wymiar wsadu i spłaszczająca resztę: (N, ...) -> (N, iloczyn pozostałych).
     Przykłady: (64, 32, 2, 2) -> (64, 128); (1, 2, 1, 1) -> (1, 2) -- dlatego ``squeeze`` jest błędne
-    (usuwa też partię o rozmiarze 1). Użyj ``x.flatten(1)``; ``view`` zawodzi dla tensora nieciągłego
+    (usuwa też wymiar wsadu o rozmiarze 1). Użyj ``x.flatten(1)``; ``view`` zawodzi dla tensora nieciągłego
     w pamięci (np. po transpozycji). Warstwa nie ma parametrów.
     """
 

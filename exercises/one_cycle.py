@@ -19,13 +19,13 @@ Steps are counted from 0 to ``total_steps - 1``. The warm-up ends (at the peak `
 ``0.01`` (the peak) and step 99 has ``0.01/1e5 = 1e-7``. In fastai the ``Recorder`` callback keeps
 these values during training (Q35), so you can plot them with ``learn.recorder.plot_sched()``.
 
-Harmonogram 1cycle (rozdział 13, pytania 30-34). Uczenie zaczyna się od *małej* szybkości uczenia,
+Harmonogram 1cycle (rozdział 13, pytania 30-34). Uczenie zaczyna się od *małego* współczynnika uczenia,
 bo losowe wagi są jeszcze daleko od sensownych wartości i duży krok wyrzuciłby je w gorsze miejsce
 (P30). Potem szybkość rośnie do dużej wartości ``lr_max``: duże kroki uczą szybciej i wyskakują z wąskich
 minimów do płaskich, które lepiej uogólniają (P32). Na końcu szybkość maleje prawie do zera, aby wagi
 osiadły na dnie znalezionego minimum (P33). Cały ten kształt - rozgrzewka, potem wygaszanie - to
 *uczenie 1cycle* (P31). Pęd (momentum) zmienia się odwrotnie, *cykliczny pęd* (P34): jest duży (0,95),
-gdy szybkość uczenia jest mała, spada do 0,85 przy szczycie szybkości uczenia i wraca do 0,95. Obie
+gdy współczynnik uczenia jest mały, spada do 0,85 przy szczycie współczynnika uczenia i wraca do 0,95. Obie
 fazy używają wygaszania kosinusowego, dokładnie jak ``OneCycleLR`` z PyTorcha; kroki liczymy od 0,
 rozgrzewka kończy się (na szczycie) w kroku ``pct_start * total_steps - 1``, a wygaszanie w kroku
 ``total_steps - 1``.
@@ -58,7 +58,7 @@ def one_cycle_lr(step, total_steps, lr_max, pct_start=0.25, div=25.0, div_final=
     Example (``total_steps=100, lr_max=0.01``): step 0 -> 0.0004, step 24 -> 0.01, step 99 -> 1e-7; on
     step 12, half-way through the warm-up, the cosine is exactly half-way: (0.0004 + 0.01) / 2 = 0.0052.
 
-    Szybkość uczenia w kroku ``step`` (liczonym od 0) harmonogramu 1cycle: rozgrzewka kosinusowa od
+    Współczynnik uczenia w kroku ``step`` (liczonym od 0) harmonogramu 1cycle: rozgrzewka kosinusowa od
     ``lr_max / div`` do ``lr_max`` (osiąganego w kroku ``pct_start*total_steps - 1``), potem wygaszanie
     kosinusowe do ``lr_max / div_final`` w kroku ``total_steps - 1``. Wynik (float) ma być równy temu, co
     daje ``OneCycleLR`` z PyTorcha po ``step`` krokach, ale bez używania ``OneCycleLR``.
@@ -79,8 +79,8 @@ def one_cycle_momentum(step, total_steps, pct_start=0.25, moms=(0.95, 0.85, 0.95
 
     Example (``total_steps=100``): step 0 -> 0.95, step 24 -> 0.85, step 99 -> 0.95.
 
-    Pęd w kroku ``step`` tego samego harmonogramu (cykliczny pęd, odwrotnie do szybkości uczenia):
-    kosinusowo od ``moms[0]`` w dół do ``moms[1]`` na szczycie szybkości uczenia, potem z powrotem
+    Pęd w kroku ``step`` tego samego harmonogramu (cykliczny pęd, odwrotnie do współczynnika uczenia):
+    kosinusowo od ``moms[0]`` w dół do ``moms[1]`` na szczycie współczynnika uczenia, potem z powrotem
     w górę do ``moms[2]`` w ostatnim kroku.
     """
     # Same phases and pct as one_cycle_lr, but momentum goes DOWN while the learning rate goes up.
@@ -116,14 +116,14 @@ class OneCycle:
     def step(self):
         """Move to the next step and write its learning rate and momentum into every param group.
 
-        Przejdź do następnego kroku i wpisz jego szybkość uczenia oraz pęd do każdej grupy parametrów.
+        Przejdź do następnego kroku i wpisz jego współczynnik uczenia oraz pęd do każdej grupy parametrów.
         """
         raise NotImplementedError
 
     def _set_hyperparameters(self):
         """Write the current step's learning rate and momentum into every param group.
 
-        Wpisz szybkość uczenia i pęd bieżącego kroku do każdej grupy parametrów (dla Adama pęd to ``betas[0]``).
+        Wpisz współczynnik uczenia i pęd bieżącego kroku do każdej grupy parametrów (dla Adama pęd to ``betas[0]``).
         """
         # Adam keeps its momentum as betas[0]: group['betas'] = (mom, group['betas'][1]).
         raise NotImplementedError

@@ -19,8 +19,8 @@ Normalizacja wsadowa (rozdział 13, pytania 38, 39 i 40). Każdy kanał jest nor
 jego średnią i dzielimy przez odchylenie standardowe, a potem sieć sama wybiera skalę i przesunięcie
 przez dwa *trenowalne* wektory ``gamma`` (``weight``, początkowo jedynki) i ``beta`` (``bias``,
 początkowo zera), po jednej liczbie na kanał (P38). Podczas uczenia średnia i wariancja pochodzą
-z bieżącej paczki (po osiach N, H, W każdego kanału), a podczas walidacji ze średnich kroczących
-zebranych w czasie uczenia (P39). Statystyki każdej paczki są trochę inne, więc uczenie widzi
+z bieżącego wsadu (po osiach N, H, W każdego kanału), a podczas walidacji ze średnich kroczących
+zebranych w czasie uczenia (P39). Statystyki każdego wsadu są trochę inne, więc uczenie widzi
 w aktywacjach odrobinę szumu, który działa jak regularyzacja: dlatego modele z normalizacją wsadową
 lepiej uogólniają (P40).
 """
@@ -52,7 +52,7 @@ class BatchNorm2d(nn.Module):
     Normalizacja wsadowa tensora NCHW o ``num_features`` kanałach, napisana od zera. Parametry
     trenowalne to dokładnie ``weight`` (gamma, jedynki) i ``bias`` (beta, zera) o kształcie (C,);
     ``running_mean`` (zera) i ``running_var`` (jedynki) to bufory. W trybie uczenia normalizuj średnią
-    i wariancją *obciążoną* paczki (po N, H, W) i aktualizuj statystyki kroczące jak PyTorch (do
+    i wariancją *obciążoną* wsadu (po N, H, W) i aktualizuj statystyki kroczące jak PyTorch (do
     ``running_var`` trafia wariancja nieobciążona); w trybie ewaluacji używaj statystyk kroczących
     i ich nie zmieniaj. ``eps`` jest pod pierwiastkiem. Bez wywoływania ``F.batch_norm``.
     """

@@ -36,7 +36,7 @@ def conv2d_unfold(x, weight, bias=None, stride=1, padding=0):
     column holds 3*k*k numbers, one k x k patch per channel, and the dot product adds all three channels'
     results together: one output pixel per window, not one per channel (Q21).
 
-    Splot 2-D partii NCHW jako im2col i JEDNO mnożenie macierzy, bez wywoływania ``conv2d``: ``F.unfold``
+    Splot 2-D wsadu NCHW jako im2col i JEDNO mnożenie macierzy, bez wywoływania ``conv2d``: ``F.unfold``
     daje kolumny-okna (N, C_in*k*k, L), mnożymy je przez ``weight.view(C_out, -1)``, dodajemy bias raz na
     kanał wyjściowy i zmieniamy kształt na (N, C_out, out_h, out_w). Nie odwracamy jądra. Dla obrazu
     kolorowego wyniki trzech kanałów są sumowane w jeden piksel wyjścia.
@@ -100,7 +100,7 @@ def max_pool2d(x, ks=2, stride=None):
     a 2x2 max pool gives [[4, 8], [12, 16]]. Tip: ``x.unfold(2, ks, stride).unfold(3, ks, stride)`` has
     shape (N, C, out_h, out_w, ks, ks) -- one ks x ks window per output pixel.
 
-    Max pooling partii NCHW: największa wartość w każdym oknie ks x ks; ``stride=None`` oznacza
+    Max pooling wsadu NCHW: największa wartość w każdym oknie ks x ks; ``stride=None`` oznacza
     ``stride=ks``; okna wystające poza obraz są pomijane; każdy kanał osobno; bez wywoływania
     ``F.max_pool2d``; wynik ma ten sam typ danych co ``x``.
     """

@@ -24,7 +24,7 @@ z pikselami w [0, 1], ``y`` to etykiety 0-9 (long), ``device`` to ``"cuda"`` alb
 ustawia ziarna losowości, daje tylko obrazy treningowe (domyślnie 8 000 cyfr), mierzy czas uczenia
 i sprawdza dokładność zwróconego modelu na 2 000 odłożonych cyfrach, których nigdy nie widziałeś,
 w trybie ewaluacji. Użyj własnych ``conv_bn``, ``OneCycle`` i ``Flatten``: splot z krokiem 2
-i normalizacją wsadową, harmonogram 1cycle (rozgrzewka, potem wygaszanie szybkości uczenia) i spłaszczenie.
+i normalizacją wsadową, harmonogram 1cycle (rozgrzewka, potem wygaszanie współczynnika uczenia) i spłaszczenie.
 """
 import math
 
@@ -78,8 +78,8 @@ def train(model, x, y, device, epochs=EPOCHS, lr_max=LR_MAX, batch_size=BATCH_SI
     Five epochs over the 8,000 digits give about 98.5% on the held-out ones in a few seconds on a CPU.
 
     Ucz ``model`` na obrazach ``x`` i etykietach ``y`` na urządzeniu ``device`` i zwróć go: AdamW
-    z zanikiem wag, paczki w nowej losowej kolejności w każdej epoce, entropia krzyżowa i harmonogram
-    1cycle z one_cycle.py wywoływany po każdej paczce (``total_steps`` = paczki na epokę x epoki).
+    z zanikiem wag, wsady w nowej losowej kolejności w każdej epoce, entropia krzyżowa i harmonogram
+    1cycle z one_cycle.py wywoływany po każdym wsadzie (``total_steps`` = wsady na epokę x epoki).
     Model i dane przenieś na ``device`` raz, przed pętlą; w trakcie uczenia model w trybie ``train()``.
     """
     # BEGIN SOLUTION
