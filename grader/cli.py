@@ -31,7 +31,7 @@ class _CleanErrors(click.Group):
         try:
             return super().invoke(ctx)
         except (CourseError, SubmissionError) as exc:
-            click.echo(f"convgrade: error: {exc}", err=True)
+            click.echo(_("convgrade: error: {problem}").format(problem=exc), err=True)
             ctx.exit(2)
 
 

@@ -68,6 +68,14 @@ def random_tensor(*shape: int, seed: int = 0, low: float = -1.0, high: float = 1
     return (torch.rand(*shape, generator=generator, dtype=torch.float64) * (high - low) + low).to(dtype)
 
 
+def shown(kind: str, shape: Any) -> str:
+    """How a message shows an argument the check made: ``shown("image", (7, 7))`` is '<image of shape (7, 7)>'."""
+    templates = {"image": _("<image of shape {shape}>"), "images": _("<images of shape {shape}>"),
+                 "kernel": _("<kernel of shape {shape}>"), "weight": _("<weight of shape {shape}>"),
+                 "batch": _("<batch of shape {shape}>"), "tensor": _("<tensor of shape {shape}>")}
+    return templates[kind].format(shape=tuple(int(n) for n in shape))
+
+
 def summarize(value: Any, limit: int = 12) -> str:
     """Short text for a value in a message: small tensors in full, big ones by shape and a few numbers."""
     if isinstance(value, torch.Tensor):

@@ -14,7 +14,8 @@ from grader import queries
 from grader.i18n import _
 from grader.mistakes import Mistake, explaining, known
 from grader.runner.proxy import send
-from grader.testing import assert_close, assert_equal, assert_float, expect_tensor, fail, random_tensor, randomized
+from grader.testing import (assert_close, assert_equal, assert_float, expect_tensor, fail, random_tensor, randomized,
+                            shown)
 
 NEAR_ZERO_HINT = _("near_zero is the fraction (not the count) of ALL values that are <= 0.05, as fastai counts it: "
                    "negative values and values up to and including 0.05 count, not only exact zeros.")
@@ -91,7 +92,7 @@ stat_shapes = st.sampled_from([(300,), (4, 8, 10), (2, 3, 8, 8), (16, 64), (5, 4
        seed=st.integers(0, 10_000))
 def test_layer_stats_mean_and_std(student, shape, scale, shift, seed):
     acts = random_tensor(*shape, seed=seed) * scale + shift
-    call = f"layer_stats(<{shape} tensor>)"
+    call = f"layer_stats({shown('tensor', shape)})"
     got = stat_dict(student.layer_stats(acts), call)
     assert_float(got["mean"], acts.mean().item(), call=call + "['mean']", rel=1e-5, abs_=1e-6,
                  hint=_("The mean of all values of the tensor, whatever its shape."))
@@ -108,7 +109,9 @@ def test_near_zero_is_fraction_at_most_0_05(student, shape, relu, seed):
     acts = (random_tensor(*shape, seed=seed) * 10).round() / 20
     if relu:
         acts = acts.relu()
-    call = f"layer_stats(<{shape} tensor of multiples of 0.05{', after ReLU' if relu else ''}>)"
+    described = (_("<tensor of shape {shape}: multiples of 0.05, after ReLU>") if relu else
+                 _("<tensor of shape {shape}: multiples of 0.05>")).format(shape=shape)
+    call = f"layer_stats({described})"
     got = stat_dict(student.layer_stats(acts), call)
     assert_float(got["near_zero"], (acts <= 0.05).float().mean().item(), call=call + "['near_zero']",
                  rel=1e-6, abs_=1e-7, hint=NEAR_ZERO_HINT, mistakes=NEAR_ZERO.on(acts))
@@ -274,7 +277,7 @@ def reference_color_dim(acts_per_batch):
 def test_color_dim_matches_histc(student, sizes, seed):
     # values from -2 to 12: the ones outside [0, 10] must not be counted
     acts = [random_tensor(n, seed=seed + i, low=-2.0, high=12.0) for i, n in enumerate(sizes)]
-    call = f"color_dim(<{len(sizes)} batches of {sizes} values>)"
+    call = "color_dim({})".format(_("<{n} batches of {sizes} values>").format(n=len(sizes), sizes=sizes))
     got, expected = expect_tensor(student.color_dim(acts), call=call), reference_color_dim(acts)
     assert_close(got, expected, call=call, hint=HISTC_HINT, mistakes=COLOR_DIM.on(acts))
 
@@ -285,7 +288,7 @@ def test_color_dim_row_0_is_smallest(student):
              "order and do not flip the matrix (plt.imshow(..., origin='lower') draws row 0 at the bottom).")
     for low, high, row in [(0.01, 0.24, 0), (9.76, 9.99, 39)]:
         acts = [random_tensor(100, seed=row, low=low, high=high)]
-        call = f"color_dim([<100 values between {low} and {high}>])"
+        call = "color_dim([{}])".format(_("<100 values between {low} and {high}>").format(low=low, high=high))
         got = expect_tensor(student.color_dim(acts), call=call)
         assert_equal(tuple(got.shape), (40, 1), call=call + ".shape", hint=HISTC_HINT)
         assert_equal(int(got[:, 0].argmax()), row, call=_("the row of the largest entry of {call}").format(call=call),
@@ -299,7 +302,7 @@ def test_color_dim_batches_left_to_right(student, outcome):
     acts = [(torch.randn(300, generator=generator) * 0.4 + 1 + j).clamp(min=0) for j in range(8)]
     expected = reference_color_dim(acts)
     outcome.metric(reference_color_dim=[[round(v, 4) for v in row] for row in expected.tolist()])
-    call = "color_dim(<8 batches, each with larger activations than the one before>)"
+    call = "color_dim({})".format(_("<8 batches, each with larger activations than the one before>"))
     got = expect_tensor(student.color_dim(acts), call=call)
     try:
         outcome.metric(color_dim=[[round(float(v), 4) for v in row] for row in got.detach().tolist()])

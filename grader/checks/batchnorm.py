@@ -12,7 +12,8 @@ from torch import nn
 from grader import queries
 from grader.i18n import _
 from grader.mistakes import Mistake, known
-from grader.testing import assert_close, assert_equal, fail, forbid, is_module, random_tensor, randomized, type_name
+from grader.testing import (assert_close, assert_equal, fail, forbid, is_module, random_tensor, randomized, shown,
+                            type_name)
 
 FOLLOW_TRAINING = _("The layer must follow self.training, which .train() and .eval() set (not "
                     "torch.is_grad_enabled(): gradients are on while it is graded, in both modes).")
@@ -171,7 +172,8 @@ def compare_step(student_bn, ref, x, grad_out, call, hint, mistakes=None):
 
 
 def describe(shape, eps, momentum):
-    return f"BatchNorm2d({shape[1]}, eps={eps:g}, momentum={momentum:g}) on a {tuple(shape)} batch"
+    return _("BatchNorm2d({c}, eps={eps:g}, momentum={momentum:g}) on a batch of shape {shape}").format(
+        c=shape[1], eps=eps, momentum=momentum, shape=tuple(shape))
 
 
 # ------------------------------------------------------------------------------- parameters, buffers
@@ -221,7 +223,7 @@ def test_training_output_has_mean_0_and_variance_1(student):
     bn.train()
     x = bn_input(2, 3, 3, 3, seed=5)
     out = bn(x)
-    call = "BatchNorm2d(3)(<(2, 3, 3, 3) batch>)"
+    call = f"BatchNorm2d(3)({shown('batch', (2, 3, 3, 3))})"
     out = out.detach()
     hint = _("In training each channel is normalised over the batch and both spatial dims, (0, 2, 3), with the "
              "biased variance, as nn.BatchNorm2d does. ") + FOLLOW_TRAINING
@@ -287,7 +289,7 @@ def test_running_stats_match_batchnorm2d(student, shape, eps, momentum, seed):
 @pytest.mark.points(1)
 def test_eps_inside_square_root(student):
     """Channels with a tiny variance (about 3e-7, below eps) show where eps goes."""
-    call = "BatchNorm2d(3)(<(4, 3, 6, 6) batch whose channels vary by about 0.001>)"
+    call = "BatchNorm2d(3)({})".format(_("<batch of shape (4, 3, 6, 6) whose channels vary by about 0.001>"))
     x = random_tensor(1, 3, 1, 1, seed=3, low=-2.0, high=2.0) + 1e-3 * random_tensor(4, 3, 6, 6, seed=4)
     bn, ref = student.BatchNorm2d(3), nn.BatchNorm2d(3)
     bn.train()
@@ -388,7 +390,7 @@ def test_conv_bn_is_conv_then_batchnorm_then_relu(student):
         expected = bn(conv(x))
         if act:
             expected = F.relu(expected)
-        assert_close(got, expected, call=call + "(<(4, 3, 8, 8) batch>)", atol=1e-5,
+        assert_close(got, expected, call=f"{call}({shown('batch', x.shape)})", atol=1e-5,
                      mistakes=[RELU_BEFORE_BN.on(lambda: bn(F.relu(conv(x))))] if act else None,
                      hint=_("The order is convolution, then batch norm, then ReLU (only when act=True)."))
 
@@ -396,7 +398,7 @@ def test_conv_bn_is_conv_then_batchnorm_then_relu(student):
 @pytest.mark.points(0.5)
 def test_conv_bn_halves_the_grid(student):
     for ni, nf, ks, size in [(1, 8, 5, 28), (8, 16, 3, 14), (4, 4, 3, 7)]:
-        call = f"conv_bn({ni}, {nf}, ks={ks})(<(2, {ni}, {size}, {size}) batch>)"
+        call = f"conv_bn({ni}, {nf}, ks={ks})({shown('batch', (2, ni, size, size))})"
         with torch.no_grad():
             expected = tuple(nn.Conv2d(ni, nf, ks, stride=2, padding=ks // 2)(torch.zeros(2, ni, size, size)).shape)
             got = student.conv_bn(ni, nf, ks=ks)(random_tensor(2, ni, size, size, seed=size))

@@ -7,7 +7,7 @@ import torch.nn.functional as F
 
 from grader.i18n import _
 from grader.mistakes import Mistake, explaining, known
-from grader.testing import assert_close, expect_tensor, fail, forbid, random_tensor, same_tensor
+from grader.testing import assert_close, expect_tensor, fail, forbid, random_tensor, same_tensor, shown
 
 # Every public alias of the library ops, so `torch.conv2d(...)`, `F.conv2d(...)`, `nn.Conv2d(...)(x)` and
 # `from torch.nn.functional import conv2d` are all caught (the last one through the student's module globals).
@@ -124,7 +124,7 @@ CONV1D = known(
 
 
 def describe(t):
-    return f"<{'x'.join(map(str, t.shape))} tensor>"
+    return shown("tensor", t.shape)
 
 
 def assert_matches(got, expected, *, call, reference, hint, mistakes=None, atol=1e-5):
@@ -144,6 +144,10 @@ def assert_matches(got, expected, *, call, reference, hint, mistakes=None, atol=
                                   diff=diff.max().item(), index=index), hint, mistake)
 
 
+def signal_call(n, k):
+    return "conv1d({}, {})".format(_("<signal of length {n}>").format(n=n), _("<kernel of length {k}>").format(k=k))
+
+
 def summarize_short(t):
     head = ", ".join(f"{v:.4g}" for v in t.detach().flatten()[:4].double().tolist())
     return f"tensor(shape {tuple(t.shape)}: [{head}, ...])" if t.numel() > 4 else f"tensor([{head}])"
@@ -160,7 +164,7 @@ def chapter_edge_kernels():
 def test_conv2d_unfold_one_channel(student):
     x = torch.stack([torch.arange(1, 50).view(7, 7).float() / 49, random_tensor(7, 7, seed=13)])[:, None]
     weight = chapter_edge_kernels()
-    call = "conv2d_unfold(<2x1x7x7 images>, <top and left edge kernels>)"
+    call = "conv2d_unfold({}, {})".format(shown("images", x.shape), _("<top and left edge kernels>"))
     assert_matches(student.conv2d_unfold(x, weight), F.conv2d(x, weight), call=call,
                    reference="F.conv2d(x, weight)", hint=CONV_HINT, mistakes=CONV2D_UNFOLD.on(x, weight))
 
@@ -168,7 +172,8 @@ def test_conv2d_unfold_one_channel(student):
 @pytest.mark.points(1)
 def test_colour_image_sums_over_channels(student):
     x, weight = random_tensor(1, 3, 6, 5, seed=21), random_tensor(2, 3, 3, 3, seed=22)
-    call = "conv2d_unfold(<1x3x6x5 colour image>, <2x3x3x3 weight>)"
+    call = "conv2d_unfold({}, {})".format(_("<colour image of shape {shape}>").format(shape=tuple(x.shape)),
+                                           shown("weight", weight.shape))
     assert_matches(student.conv2d_unfold(x, weight), F.conv2d(x, weight), call=call,
                    reference="F.conv2d(x, weight)", hint=CONV_HINT, mistakes=CONV2D_UNFOLD.on(x, weight))
 
@@ -177,7 +182,8 @@ def test_colour_image_sums_over_channels(student):
 def test_conv2d_unfold_bias_once_per_output_channel(student):
     x, weight = random_tensor(2, 1, 5, 5, seed=31), random_tensor(3, 1, 3, 3, seed=32)
     bias = random_tensor(3, seed=33) * 5
-    call = "conv2d_unfold(<2x1x5x5 images>, <3x1x3x3 weight>, <3 biases>)"
+    call = "conv2d_unfold({}, {}, {})".format(shown("images", x.shape), shown("weight", weight.shape),
+                                               _("<{n} biases>").format(n=len(bias)))
     assert_matches(student.conv2d_unfold(x, weight, bias), F.conv2d(x, weight, bias), call=call,
                    reference="F.conv2d(x, weight, bias)", hint=CONV_HINT, mistakes=CONV2D_UNFOLD.on(x, weight, bias))
 
@@ -186,7 +192,7 @@ def test_conv2d_unfold_bias_once_per_output_channel(student):
 def test_conv2d_unfold_padding(student):
     x, weight = random_tensor(1, 1, 5, 6, seed=41), random_tensor(1, 1, 3, 3, seed=42)
     for padding in (1, 2):
-        call = f"conv2d_unfold(<1x1x5x6 image>, <1x1x3x3 weight>, padding={padding})"
+        call = f"conv2d_unfold({shown('image', x.shape)}, {shown('weight', weight.shape)}, padding={padding})"
         assert_matches(student.conv2d_unfold(x, weight, padding=padding), F.conv2d(x, weight, padding=padding),
                        call=call, reference=f"F.conv2d(x, weight, padding={padding})", hint=CONV_HINT,
                        mistakes=CONV2D_UNFOLD.on(x, weight, padding=padding))
@@ -196,7 +202,7 @@ def test_conv2d_unfold_padding(student):
 def test_conv2d_unfold_stride(student):
     x, weight = random_tensor(1, 1, 7, 8, seed=51), random_tensor(2, 1, 3, 3, seed=52)
     for stride in (2, 3):
-        call = f"conv2d_unfold(<1x1x7x8 image>, <2x1x3x3 weight>, stride={stride})"
+        call = f"conv2d_unfold({shown('image', x.shape)}, {shown('weight', weight.shape)}, stride={stride})"
         assert_matches(student.conv2d_unfold(x, weight, stride=stride), F.conv2d(x, weight, stride=stride),
                        call=call, reference=f"F.conv2d(x, weight, stride={stride})", hint=CONV_HINT,
                        mistakes=CONV2D_UNFOLD.on(x, weight, stride=stride))
@@ -226,7 +232,8 @@ def test_conv2d_unfold_matches_conv2d(student):
 @pytest.mark.points(1)
 def test_conv2d_unfold_does_not_call_conv2d(student):
     x, weight, bias = random_tensor(2, 3, 6, 6, seed=61), random_tensor(4, 3, 3, 3, seed=62), random_tensor(4, seed=63)
-    call = "conv2d_unfold(<2x3x6x6 images>, <4x3x3x3 weight>, <4 biases>, stride=2, padding=1)"
+    call = "conv2d_unfold({}, {}, {}, stride=2, padding=1)".format(
+        shown("images", x.shape), shown("weight", weight.shape), _("<{n} biases>").format(n=len(bias)))
     with forbid(*CONV2D_OPS, call=call,
                         hint=_("Cut the windows out with F.unfold and combine them with the kernels in one matrix "
                                "multiplication (@).")):
@@ -273,7 +280,7 @@ def test_conv_as_matrix_matches_conv2d(student):
 @pytest.mark.points(1)
 def test_max_pool2d_4x4_example(student):
     x = torch.tensor([[1, 2, 5, 6], [3, 4, 7, 8], [9, 10, 13, 14], [11, 12, 15, 16]], dtype=torch.float32)[None, None]
-    assert_close(student.max_pool2d(x), F.max_pool2d(x, 2), call="max_pool2d(<the 4x4 docstring example>)",
+    assert_close(student.max_pool2d(x), F.max_pool2d(x, 2), call="max_pool2d({})".format(_("<the 4x4 docstring example>")),
                  hint=POOL_HINT, mistakes=POOL.on(x))
 
 
@@ -281,7 +288,7 @@ def test_max_pool2d_4x4_example(student):
 def test_max_pool2d_default_stride_is_ks(student):
     x = random_tensor(2, 3, 6, 7, seed=71)
     for ks in (2, 3):
-        assert_matches(student.max_pool2d(x, ks), F.max_pool2d(x, ks), call=f"max_pool2d(<2x3x6x7 tensor>, {ks})",
+        assert_matches(student.max_pool2d(x, ks), F.max_pool2d(x, ks), call=f"max_pool2d({describe(x)}, {ks})",
                        reference=f"F.max_pool2d(x, {ks})", hint=POOL_HINT, mistakes=POOL.on(x, ks))
 
 
@@ -301,7 +308,7 @@ def test_max_pool2d_matches_torch(student):
 @pytest.mark.points(0.5)
 def test_max_pool2d_integer_image(student):
     x = torch.randint(0, 256, (1, 2, 6, 6), generator=torch.Generator().manual_seed(81))
-    call = "max_pool2d(<1x2x6x6 int64 image with pixels 0-255>)"
+    call = "max_pool2d({})".format(_("<int64 images of shape (1, 2, 6, 6), pixels 0-255>"))
     got = student.max_pool2d(x)
     assert_matches(got, F.max_pool2d(x, 2), call=call, reference="F.max_pool2d(x, 2)", hint=POOL_HINT,
                    mistakes=POOL.on(x))
@@ -314,7 +321,7 @@ def test_max_pool2d_integer_image(student):
 @pytest.mark.points(1)
 def test_max_pool2d_does_not_call_max_pool2d(student):
     x = random_tensor(2, 3, 6, 6, seed=91)
-    with forbid(*MAX_POOL_OPS, call="max_pool2d(<2x3x6x6 tensor>, 2)",
+    with forbid(*MAX_POOL_OPS, call=f"max_pool2d({describe(x)}, 2)",
                         hint=_("Cut out the windows with x.unfold(2, ks, stride).unfold(3, ks, stride) and take "
                                ".amax over the last two dimensions.")):
         student.max_pool2d(x, 2)
@@ -336,13 +343,13 @@ def test_conv1d_matches_conv1d(student):
         k = rng.choice([1, n, rng.randint(1, n)])  # includes a 1-tap kernel and a kernel as long as the signal
         signal, kernel = random_tensor(n, seed=500 + n), random_tensor(k, seed=600 + n)
         assert_close(student.conv1d(signal, kernel), F.conv1d(signal[None, None], kernel[None, None])[0, 0],
-                     call=f"conv1d(<signal of length {n}>, <kernel of length {k}>)", hint=CONV1D_HINT,
+                     call=signal_call(n, k), hint=CONV1D_HINT,
                      mistakes=CONV1D.on(signal, kernel))
 
 
 @pytest.mark.points(1)
 def test_conv1d_does_not_call_conv1d(student):
     signal, kernel = random_tensor(10, seed=101), random_tensor(3, seed=102)
-    with forbid(*CONV1D_OPS, call="conv1d(<signal of length 10>, <kernel of length 3>)",
+    with forbid(*CONV1D_OPS, call=signal_call(10, 3),
                         hint=_("signal.unfold(0, k, 1) gives one window per row; multiply by the kernel and sum.")):
         student.conv1d(signal, kernel)

@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 
 from grader.i18n import _
 from grader.mistakes import Mistake, known
-from grader.testing import assert_close, assert_equal, expect_exception, fail, forbid, random_tensor, randomized
+from grader.testing import (assert_close, assert_equal, expect_exception, fail, forbid, random_tensor, randomized,
+                            shown)
 
 WINDOW_HINT = _("apply_kernel multiplies the window im[row-k//2 : row+k//2+1, col-k//2 : col+k//2+1] element-wise "
                 "with the kernel as it is (cross-correlation, like F.conv2d) and adds up.")
@@ -71,7 +72,7 @@ def test_apply_kernel_matches_conv2d(student, h, w, k, data):
     col = data.draw(st.integers(k // 2, w - 1 - k // 2), label="col")
     im, kernel = random_tensor(h, w, seed=seed), random_tensor(k, k, seed=seed + 1)
     assert_close(student.apply_kernel(im, row, col, kernel), reference_window(im, row, col, kernel),
-                 call=f"apply_kernel(<{h}x{w} image>, {row}, {col}, <{k}x{k} kernel>)", hint=WINDOW_HINT,
+                 call=f"apply_kernel({shown('image', (h, w))}, {row}, {col}, {shown('kernel', (k, k))})", hint=WINDOW_HINT,
                  mistakes=APPLY_KERNEL.on(im, row, col, kernel))
 
 
@@ -79,7 +80,7 @@ def test_apply_kernel_matches_conv2d(student, h, w, k, data):
 def test_window_outside_image_raises(student):
     im, kernel = random_tensor(7, 7), random_tensor(3, 3, seed=1)
     for row, col in [(0, 3), (3, 0), (6, 3), (3, 6)]:
-        call = f"apply_kernel(<7x7 image>, {row}, {col}, <3x3 kernel>)"
+        call = f"apply_kernel({shown('image', (7, 7))}, {row}, {col}, {shown('kernel', (3, 3))})"
         with expect_exception(ValueError, call=call, expected=_("a window outside the image must raise ValueError")):
             got = student.apply_kernel(im, row, col, kernel)
             fail(_("{call} returned {got}, but that window leaves the image.").format(call=call, got=got),
@@ -115,7 +116,7 @@ def test_apply_kernel_everywhere_matches_conv2d(student, h, w, k, seed):
     im, kernel = random_tensor(h, w, seed=seed), random_tensor(k, k, seed=seed + 1)
     expected = F.conv2d(im[None, None], kernel[None, None])[0, 0]
     assert_close(student.apply_kernel_everywhere(im, kernel), expected,
-                 call=f"apply_kernel_everywhere(<{h}x{w} image>, <{k}x{k} kernel>)",
+                 call=f"apply_kernel_everywhere({shown('image', (h, w))}, {shown('kernel', (k, k))})",
                  mistakes=known(SAME_SIZE, FLIPPED_MAP).on(im, kernel),
                  hint=_("The valid map has (H-k+1) x (W-k+1) positions; the window for output (i, j) starts at "
                         "im[i, j] (so its centre is (i+k//2, j+k//2)) and the kernel is not flipped."))
@@ -124,7 +125,7 @@ def test_apply_kernel_everywhere_matches_conv2d(student, h, w, k, seed):
 @pytest.mark.points(1)
 def test_apply_kernel_everywhere_does_not_call_conv2d(student):
     im, kernel = random_tensor(6, 5, seed=3), random_tensor(3, 3, seed=4)
-    call = "apply_kernel_everywhere(<6x5 image>, <3x3 kernel>)"
+    call = f"apply_kernel_everywhere({shown('image', (6, 5))}, {shown('kernel', (3, 3))})"
     with forbid("torch.nn.functional.conv2d", "torch.conv2d", "torch.nn.Conv2d.forward", call=call,
                 hint=_("Slide apply_kernel over the image with two loops or a comprehension.")):
         student.apply_kernel_everywhere(im, kernel)

@@ -10,7 +10,7 @@ from grader.i18n import _
 from grader.mistakes import Mistake, known
 from grader.runner.proxy import send
 from grader.testing import (Transposed, assert_close, assert_equal, expect_tensor, fail, is_module, random_tensor,
-                            type_name)
+                            shown, type_name)
 
 FLATTEN_HINT = _("Keep dimension 0 (the batch) and flatten all the others into one: x.flatten(1), or "
                  "x.reshape(len(x), -1).")
@@ -71,7 +71,7 @@ def flatten(student, x, call):
 @pytest.mark.points(1)
 def test_flatten_keeps_batch_of_one(student):
     x = random_tensor(1, 2, 1, 1, seed=1)
-    call = "Flatten()(<tensor of shape (1, 2, 1, 1)>)"
+    call = f"Flatten()({shown('tensor', x.shape)})"
     got = flatten(student, x, call)
     assert_close(got, x.reshape(1, 2), call=call, atol=0, mistakes=FLATTEN.on(x),
                  hint=_("A batch of ONE image must stay a batch of one. ") + FLATTEN_HINT)
@@ -80,7 +80,7 @@ def test_flatten_keeps_batch_of_one(student):
 @pytest.mark.points(1)
 def test_flatten_textbook_shape(student):
     x = random_tensor(64, 32, 2, 2, seed=2)
-    call = "Flatten()(<tensor of shape (64, 32, 2, 2)>)"
+    call = f"Flatten()({shown('tensor', x.shape)})"
     got = flatten(student, x, call)
     assert_close(got, nn.Flatten()(x), call=call, atol=0, mistakes=FLATTEN.on(x),
                  hint=_("Each row must hold one image's values in their original order, as nn.Flatten does."))
@@ -92,7 +92,7 @@ def test_flatten_matches_nn_flatten(student):
     for i in range(15):  # seeded random shapes with 2 to 5 dimensions
         shape = tuple(rng.randint(1, 4) for _dim in range(rng.randint(2, 5)))
         x = random_tensor(*shape, seed=i)
-        call = f"Flatten()(<tensor of shape {shape}>)"
+        call = f"Flatten()({shown('tensor', shape)})"
         assert_close(flatten(student, x, call), nn.Flatten()(x), call=call, atol=0, hint=FLATTEN_HINT,
                      mistakes=FLATTEN.on(x))
 
@@ -100,7 +100,7 @@ def test_flatten_matches_nn_flatten(student):
 @pytest.mark.points(1)
 def test_flatten_non_contiguous_input(student):
     x = random_tensor(4, 5, 3, 2, seed=3)
-    call = "Flatten()(<transposed tensor of shape (4, 2, 3, 5)>)"
+    call = "Flatten()({})".format(_("<transposed tensor of shape (4, 2, 3, 5)>"))
     transposed_then_flatten = send(nn.Sequential(Transposed()))  # transposed in the student process: not contiguous
     transposed_then_flatten.append(student.Flatten())
     try:
@@ -156,7 +156,7 @@ def reference_conv(student_layer, ni, nf, ks, act, call):
 @pytest.mark.points(1)
 def test_conv_output_shape(student):
     for ni, nf, ks, n in CONV_CASES:
-        call = f"conv({ni}, {nf}, ks={ks})(<tensor of shape (2, {ni}, {n}, {n})>)"
+        call = f"conv({ni}, {nf}, ks={ks})({shown('tensor', (2, ni, n, n))})"
         with torch.no_grad():
             got = expect_tensor(student.conv(ni, nf, ks)(random_tensor(2, ni, n, n, seed=n)), call=call)
         expected = (2, nf, side(n, ks, 2, ks // 2), side(n, ks, 2, ks // 2))
@@ -185,7 +185,7 @@ def test_conv_relu_when_act(student):
         hint = (_("With act=True the conv is followed by a ReLU: return nn.Sequential(conv, nn.ReLU()).")
                 if shape_of(got) == shape_of(expected) and (got < 0).any() else
                 _("conv(ni, nf, ks) is nn.Conv2d(ni, nf, ks, stride=2, padding=ks//2) followed by nn.ReLU()."))
-        assert_close(got, expected, call=f"{call}(<tensor of shape {shape_of(x)}>)", hint=hint)
+        assert_close(got, expected, call=f"{call}({shown('tensor', x.shape)})", hint=hint)
 
 
 @pytest.mark.points(1)
@@ -197,7 +197,7 @@ def test_conv_no_relu_when_act_false(student):
         with torch.no_grad():
             expected = reference_conv(layer, ni, nf, ks, False, call)(x)
             got = expect_tensor(layer(x), call=call)
-        assert_close(got, expected, call=f"{call}(<tensor of shape {shape_of(x)}>)",
+        assert_close(got, expected, call=f"{call}({shown('tensor', x.shape)})",
                      hint=_("conv(ni, nf, ks, act=False) is just nn.Conv2d(ni, nf, ks, stride=2, padding=ks//2)."),
                      mistakes=known(ALWAYS_RELU).on(expected))
 
@@ -225,6 +225,10 @@ CNN_PARAMS = known(
                                       "channels"),
             lambda n_classes: cnn_params(n_classes, linear_head=True),
             _("The last conv, conv(64, n_classes, act=False), already gives one number per class on a 1x1 grid.")))
+
+
+def random_images(n):
+    return _("<{n} random 28x28 images>").format(n=n)
 
 
 def build_cnn(student, n_classes=10):
@@ -255,7 +259,7 @@ def run_cnn(model, x, call):
 def test_simple_cnn_output_shape(student):
     for n_classes, batch in [(10, 3), (4, 1)]:
         model = build_cnn(student, n_classes)
-        call = f"simple_cnn({n_classes})(<images of shape ({batch}, 1, 28, 28)>)"
+        call = f"simple_cnn({n_classes})({shown('images', (batch, 1, 28, 28))})"
         got = run_cnn(model, random_tensor(batch, 1, 28, 28, low=0, high=1, seed=batch), call)
         assert_equal(shape_of(got), (batch, n_classes), call=call,
                      hint=_("One row of n_classes logits per image: the last conv has n_classes output channels "
@@ -266,7 +270,7 @@ def test_simple_cnn_output_shape(student):
 def test_simple_cnn_spatial_sizes(student):
     model = build_cnn(student)
     x = random_tensor(2, 1, 28, 28, low=0, high=1, seed=5)
-    run_cnn(model, x, "simple_cnn()(<2 random 28x28 images>)")
+    run_cnn(model, x, "simple_cnn()({})".format(random_images(2)))
     sides = [out["shape"][-1] for out in queries.leaf_outputs(model, x) if out["shape"] and len(out["shape"]) == 4]
     got = " -> ".join(map(str, [28, *sides]))
     if got != "28 -> 14 -> 7 -> 4 -> 2 -> 1":
@@ -316,7 +320,7 @@ def test_simple_cnn_matches_reference(student):
             mine.copy_(theirs)
         x = random_tensor(4, 1, 28, 28, low=0, high=1, seed=7)
         expected = reference(x)
-    call = "simple_cnn()(<4 random 28x28 images>)"
+    call = "simple_cnn()({})".format(random_images(4))
     assert_close(run_cnn(model, x, call), expected, call=call, atol=1e-5, mistakes=known(RELU_ON_LAST).on(expected),
                  hint=_("With the same weights it must compute what the chapter's model computes: stride 2 and "
                         "padding ks//2 in every conv, ReLU after each conv except the last. ") + CNN_HINT)
@@ -325,7 +329,7 @@ def test_simple_cnn_matches_reference(student):
 @pytest.mark.points(0.5)
 def test_simple_cnn_last_layer_has_no_relu(student):
     model = build_cnn(student)
-    got = run_cnn(model, random_tensor(8, 1, 28, 28, low=0, high=1, seed=9), "simple_cnn()(<8 random 28x28 images>)")
+    got = run_cnn(model, random_tensor(8, 1, 28, 28, low=0, high=1, seed=9), "simple_cnn()({})".format(random_images(8)))
     if not (got < 0).any():
         fail(_("simple_cnn() never outputs a negative number for 8 random images: its outputs are logits, which "
                "must be free to be negative."),

@@ -137,9 +137,9 @@ COUNT_HINT = _("Add p.numel() (the number of values, not 1 per tensor) over mode
 @pytest.mark.points(1)
 def test_count_params_textbook_model(student):
     model = textbook_model()
-    assert_equal(student.count_params(model), 6722, mistakes=COUNT_PARAMS.on(model),
-                 call="count_params(<the fastbook 3-vs-7 CNN: conv(1,4), conv(4,8), conv(8,16), conv(16,32), "
-                      "conv(32,2,act=False)>)", hint=COUNT_HINT)
+    assert_equal(student.count_params(model), 6722, mistakes=COUNT_PARAMS.on(model), hint=COUNT_HINT,
+                 call="count_params({})".format(_("<the fastbook 3-vs-7 CNN: conv(1,4), conv(4,8), conv(8,16), "
+                                                  "conv(16,32), conv(32,2,act=False)>")))
 
 
 @pytest.mark.points(2)

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from grader.i18n import _
 from grader.mistakes import Mistake, known
-from grader.testing import assert_close, assert_equal, expect_exception, fail, random_tensor, randomized
+from grader.testing import assert_close, assert_equal, expect_exception, fail, random_tensor, randomized, shown
 
 FORMULA_HINT = _("The formula is (n + 2*padding - ks) // stride + 1: padding is added on both sides, and the "
                  "division rounds down (use //, and return an int).")
@@ -110,7 +110,7 @@ def test_conv_out_shape_matches_conv2d(student, n, c, h, w, out, ks, stride, pad
 def test_to_nchw(student):
     for shape in [(2, 5, 7, 3), (1, 28, 28, 1), (4, 3, 6, 2)]:
         x = random_tensor(*shape, seed=sum(shape))
-        assert_close(student.to_nchw(x), x.permute(0, 3, 1, 2), call=f"to_nchw(<{shape} tensor>)", atol=0,
+        assert_close(student.to_nchw(x), x.permute(0, 3, 1, 2), call=f"to_nchw({shown('tensor', shape)})", atol=0,
                      mistakes=known(RESHAPE_NOT_PERMUTE).on(x),
                      hint=_("to_nchw moves the channel axis: out[n, c, h, w] == x[n, h, w, c]."))
 
