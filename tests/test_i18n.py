@@ -166,3 +166,44 @@ def test_the_untranslated_text_scan_finds_text(tmp_path):
             ["'f(<{}x{} image>)'"]
     finally:
         sample.unlink()
+
+
+CODE = re.compile(r"``[^`]+``|^ {4,}\S.*$|\b\w+\([^()]*\)", re.MULTILINE)  # spans, literal blocks, f(a, b)
+NUMBER = {"en": re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?![\d])|(?<![\w.,])\d+(?:\.\d+)?(?:x\d+)*(?![\w])"),
+          "pl": re.compile(r"(?<![\w.,])\d{1,3}(?:[ \u00a0]\d{3})+(?![\d])|(?<![\w.,])\d+(?:[.,]\d+)?(?:x\d+)*(?![\w])")}
+
+
+def _english_and_polish(doc: str) -> tuple[str, str]:
+    """A bilingual docstring: the English paragraphs, then (from the first Polish one on) the Polish ones."""
+    paragraphs = doc.split("\n\n")
+    first = next((i for i, p in enumerate(paragraphs) if POLISH.search(p)), len(paragraphs))
+    return "\n\n".join(paragraphs[:first]), "\n\n".join(paragraphs[first:])
+
+
+def _facts(text: str, lang: str) -> set[str]:
+    """The code and numbers a text states, numbers in one notation (English 30,282 and 0.85 are Polish
+    30 282 and 0,85)."""
+    code = [re.sub(r"\s+", " ", re.sub(r"\s+#.*$", "", c).strip()) for c in CODE.findall(text)]  # no comments
+    plain = CODE.sub(" ", text)
+    if lang == "en":
+        numbers = [n.replace(",", "") for n in NUMBER["en"].findall(plain)]
+    else:
+        numbers = [re.sub(r"[ \u00a0]", "", n).replace(",", ".") for n in NUMBER["pl"].findall(plain)]
+    return set(code) | set(numbers)
+
+
+def test_polish_docstrings_carry_the_english_content():
+    """The Polish paragraph of a solution's docstring (which the stub keeps) is not a summary: every piece of
+    code and every number of the English text (worked examples, textbook cases) appears in it too."""
+    short = []
+    for path in sorted((ROOT / "solutions").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                doc = ast.get_docstring(node)
+                if doc:
+                    english, polish = _english_and_polish(doc)
+                    missing = sorted(_facts(english, "en") - _facts(polish, "pl"))
+                    if missing:
+                        short.append(f"{path.name}: {getattr(node, 'name', 'module')}: {', '.join(missing)}")
+    assert not short, "the Polish paragraph leaves out what the English one says:\n" + "\n".join(short)
