@@ -44,6 +44,13 @@ def _cell_of(path: str, line: int) -> tuple[int, int] | None:
     return found
 
 
+def out_of_memory(exc: BaseException, where: dict | None) -> bool:
+    """MemoryError, or torch's allocator refusing (a RuntimeError, or OutOfMemoryError on a GPU)."""
+    kind = (where or {}).get("type") or type(exc).__name__
+    return kind in ("MemoryError", "OutOfMemoryError") or (isinstance(exc, RuntimeError)
+                                                            and "can't allocate memory" in _text(exc))
+
+
 def unfilled(exc: BaseException) -> bool:
     """The exception comes from computing with a ``...`` the student was meant to replace."""
     return isinstance(exc, TypeError) and "'ellipsis'" in _text(exc)

@@ -20,7 +20,7 @@ from typing import Any
 import torch
 from hypothesis import HealthCheck, Phase, settings
 
-from grader.explain_student import unexpected_exception
+from grader.explain_student import out_of_memory, unexpected_exception
 from grader.forbid_scan import forbidden_uses
 from grader.i18n import _
 from grader.mistakes import Candidate, Explanation, Mistake, explaining
@@ -188,22 +188,23 @@ def _number(value: Any) -> float | None:
 
 @contextlib.contextmanager
 def expect_exception(kind: type[BaseException], *, call: str, expected: str) -> Iterator[None]:
-    """The student's code in the body must raise ``kind``. Any other exception from the student's code fails
-    the check with what was ``expected`` ("a window outside the image must raise ValueError"), the exception
-    and the student's line (a stub's NotImplementedError stays "not implemented")."""
+    """The student's code in the body must raise ``kind``. Any other error from the student's code fails the
+    check with what was ``expected`` ("a window outside the image must raise ValueError"), the exception and
+    the student's line. Not reworded: a stub's NotImplementedError, running out of memory, exit() and the
+    grader's own messages, which grader.plugin words."""
     try:
         yield
     except kind:
         return
     except NotImplementedError:
         raise
-    except Exception as exc:  # noqa: BLE001 - only student exceptions are reworded
+    except Exception as exc:  # noqa: BLE001 - only the student's ordinary errors are reworded
         where = getattr(exc, "student", None)
-        if not where or isinstance(exc, CheckFailed):
+        if not where or isinstance(exc, GradingMessage) or out_of_memory(exc, where):
             raise
         source = proxy.current().source_path
-        raise CheckFailed(unexpected_exception(expected, exc, where, Path(source).parent if source else None)
-                          .replace("\n", " ")) from None
+        raise CheckFailed(unexpected_exception(expected, exc, where, Path(source).parent if source else None)) \
+            from None
 
 
 @contextlib.contextmanager
