@@ -207,3 +207,11 @@ def test_polish_docstrings_carry_the_english_content():
                     if missing:
                         short.append(f"{path.name}: {getattr(node, 'name', 'module')}: {', '.join(missing)}")
     assert not short, "the Polish paragraph leaves out what the English one says:\n" + "\n".join(short)
+
+
+def test_grouped_numbers_follow_the_language():
+    with i18n.using_language("pl"):
+        assert _("{what} holds {params:,} numbers (parameters, buffers and other tensors), over the budget of "
+                 "{limit:,}.").format(what="model", params=130_282, limit=100_000).count("\u00a0") == 2
+    with i18n.using_language("en"):
+        assert "{n:,} and {x:.2f}".format(n=1234, x=0.5) == _("{n:,} and {x:.2f}").format(n=1234, x=0.5)
