@@ -20,7 +20,7 @@ from typing import Any
 import torch
 from hypothesis import HealthCheck, Phase, settings
 
-from grader.explain_student import out_of_memory, unexpected_exception
+from grader.explain_student import out_of_memory, place, unexpected_exception
 from grader.forbid_scan import forbidden_uses
 from grader.i18n import _
 from grader.mistakes import Candidate, Explanation, Mistake, explaining
@@ -220,11 +220,12 @@ def forbid(*targets: str, call: str, hint: str = "", functions: tuple[str, ...] 
     source = _student_source(session)
     names = functions or tuple(re.findall(r"[A-Za-z_]\w*", call))
     for use in forbidden_uses(source, targets, names)[:1]:
+        file = Path(session.source_path or "")
         where = (_(" (bound at line {line})").format(line=use.alias_line)
                  if use.alias_line and use.alias_line != use.line else "")
-        raise ForbiddenCall(_("{call}: your code uses {name} at line {line}{where}: {mistake}.").format(
-            call=call, name=use.name, line=use.line, where=where, mistake=LIBRARY_CALL.when)
-                            + (" " + hint if hint else ""))
+        raise ForbiddenCall(_("{call}: your code uses {name} ({place}){where}: {mistake}.").format(
+            call=call, name=use.name, place=place({"file": file.name, "line": use.line}, file.parent), where=where,
+            mistake=LIBRARY_CALL.when) + (" " + hint if hint else ""))
     session.request("forbid", targets=list(targets))
     try:
         yield
