@@ -268,8 +268,8 @@ def test_running_stats_match_batchnorm2d(student, shape, eps, momentum, seed):
     biased_var, inverted = torch.ones(shape[1]), (torch.zeros(shape[1]), torch.ones(shape[1]))
     for step in range(3):
         x = bn_input(*shape, seed=seed + 10 * step)
+        theirs(x)  # in the student process, with gradients on: the mode comes from .train() alone
         with torch.no_grad():
-            theirs(x)
             ref(x)
         batch_mean, batch_var = x.mean(dim=(0, 2, 3)), x.var(dim=(0, 2, 3), unbiased=False)
         biased_var = (1 - momentum) * biased_var + momentum * batch_var
