@@ -20,14 +20,25 @@ PyTorch lets us watch a layer without changing it through a *forward hook*: a fu
 forward pass of that module; ``register_forward_hook`` returns a handle whose ``.remove()`` unregisters it.
 A hook that is never removed keeps running (and keeps memory alive) after you are done with it.
 
-Obserwowanie uczenia: statystyki aktywacji i wykres "colorful dimension" (rozdział 13, pytania 25-28
-i 36). Dla każdej warstwy z parametrami i każdej paczki zapisujemy średnią, odchylenie standardowe
-i odsetek aktywacji bliskich zera (P25-P27; oś x to kolejne paczki). Aktywacje bliskie zera to
-problem: mnożenie przez zero daje zero, więc ta część modelu nic nie liczy, a zera w jednej warstwie
-rodzą zera w następnej (P28). Na wykresie colorful dimension każda kolumna to histogram aktywacji
-jednej paczki (P36), kolejne paczki od lewej do prawej, najmniejsze aktywacje na dole (wiersz 0),
-w skali logarytmicznej. Warstwę obserwujemy przez *forward hook* zarejestrowany metodą
-``register_forward_hook``; uchwyt, który zwraca, trzeba na końcu usunąć metodą ``.remove()``.
+Obserwowanie uczenia: statystyki aktywacji i wykres "colorful dimension" (rozdział 13, pytania 25-28 i 36).
+
+Aby zobaczyć, *dlaczego* sieć konwolucyjna uczy się źle, rozdział zapisuje dla każdej warstwy z parametrami
+i każdego wsadu trzy liczby o aktywacjach wyjścia tej warstwy: ich średnią, odchylenie standardowe i odsetek
+wartości bliskich zera (callback ``ActivationStats`` z fastai, P25; po uczeniu dostępny jako
+``learn.activation_stats``, P26). ``plot_layer_stats`` rysuje te trzy statystyki z kolejnymi wsadami uczenia
+na osi x (P27). Aktywacje bliskie zera to problem: mnożenie przez zero daje zero, więc ta część modelu nic
+nie liczy, a zera w jednej warstwie rodzą kolejne zera w następnej (P28).
+
+Wykres *colorful dimension* pokazuje więcej niż średnią: każda kolumna to histogram aktywacji warstwy dla
+jednego wsadu (P36), kolejne wsady od lewej do prawej, najmniejsze aktywacje na dole (wiersz 0), w skali
+logarytmicznej. Płynny wzrost od dołu to dobre uczenie; wykres, który raz po raz zapada się z powrotem do
+dolnego wiersza (prawie wszystkie aktywacje równe zeru) i powoli się z niego wydobywa, to oznaka złego
+uczenia (P37).
+
+PyTorch pozwala obserwować warstwę bez jej zmieniania przez *forward hook*: funkcję zarejestrowaną przez
+``module.register_forward_hook(hook)``, wywoływaną jako ``hook(module, input, output)`` po każdym przebiegu
+w przód tego modułu; ``register_forward_hook`` zwraca uchwyt, którego ``.remove()`` wyrejestrowuje hook.
+Hook, którego nigdy nie usunięto, działa dalej (i trzyma pamięć) także wtedy, gdy już go nie potrzebujemy.
 """
 import torch
 
@@ -41,8 +52,15 @@ def layer_stats(acts):
     ``torch.tensor([-1., 0., 0.05, 0.5])`` near_zero is 3/4 = 0.75. For the ReLU of a large standard
     normal sample it is about 0.52: half the values become exactly 0, and 2% more lie in (0, 0.05].
 
-    Trzy statystyki aktywacji jednej warstwy dla jednej paczki: słownik ``{'mean', 'std', 'near_zero'}``
-    z liczbami float; ``near_zero`` to *odsetek* wartości ``<= 0.05`` (wartości ujemne też się liczą).
+    Trzy statystyki, które rozdział rysuje dla jednego wsadu aktywacji ``acts`` jednej warstwy (dowolny
+    kształt).
+
+    Zwraca ``{'mean': ..., 'std': ..., 'near_zero': ...}`` z liczbami float Pythona: średnią, odchylenie
+    standardowe (``acts.std()``, jak w fastai) i *odsetek* wartości ``<= 0.05``, dokładnie tak, jak
+    ``ActivationStats`` z fastai liczy "bliskie zera" (wartości ujemne też się liczą). Przykład: dla
+    ``torch.tensor([-1., 0., 0.05, 0.5])`` near_zero wynosi 3/4 = 0,75. Dla ReLU dużej próbki ze
+    standardowego rozkładu normalnego to około 0,52: połowa wartości staje się dokładnie 0, a kolejne 2%
+    leży w (0; 0,05].
     """
     # Work on acts.detach().float() and turn each statistic into a Python float with .item().
     raise NotImplementedError
@@ -64,10 +82,21 @@ class ActivationStats:
     Example: for ``nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(36, 2))`` and 3
     batches of 5x5 images, ``stats`` has 2 lists (the conv and the linear layer) of 3 dicts each.
 
-    Zapisuje ``layer_stats`` każdej warstwy modelu dla każdej paczki wewnątrz bloku ``with``.
-    Obserwujemy moduły-liście (bez dzieci), które mają parametry, w kolejności ``model.modules()``;
-    ``stats[i]`` to lista słowników warstwy i, po jednym na przebieg w przód. Wyjście z bloku ``with``
-    usuwa wszystkie haki.
+    Zapisuje ``layer_stats`` każdej warstwy modelu ``model`` dla każdego wsadu wewnątrz bloku ``with``.
+
+    Obserwowane warstwy to moduły-*liście* (bez dzieci), które mają parametry, w kolejności
+    ``model.modules()``: sploty, warstwy liniowe i normalizacje wsadowe, ale nie ReLU ani Flatten (bez
+    parametrów) i nie ``nn.Sequential`` (ma dzieci; jego ostatnia warstwa i tak jest obserwowana).
+    ``stats[i]`` to lista słowników warstwy i, po jednym na przebieg w przód. Wyjście z bloku ``with`` usuwa
+    wszystkie hooki::
+
+        with ActivationStats(model) as act_stats:
+            for xb, yb in dl:
+                loss_fn(model(xb), yb).backward(); ...
+        act_stats.stats[0][-1]['near_zero']     # pierwsza warstwa, ostatni wsad
+
+    Przykład: dla ``nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(36, 2))`` i 3
+    wsadów obrazów 5x5 ``stats`` ma 2 listy (splot i warstwa liniowa) po 3 słowniki.
     """
 
     def __init__(self, model):
@@ -81,7 +110,7 @@ class ActivationStats:
     def _hook_for(self, index):
         """A forward hook that appends ``layer_stats`` of the output to ``self.stats[index]``.
 
-        Hak (forward hook), który dopisuje ``layer_stats`` wyjścia warstwy do ``self.stats[index]``.
+        Hook (forward hook), który dopisuje ``layer_stats`` wyjścia warstwy do ``self.stats[index]``.
         """
         raise NotImplementedError
 
@@ -102,9 +131,16 @@ def color_dim(acts_per_batch):
     Example: two batches, ``[tensor([0.1, 0.2, 9.9]), tensor([5.0])]``, give a (40, 2) matrix whose
     column 0 has log1p(2) in row 0 and log1p(1) in row 39, and column 1 has log1p(1) in row 20.
 
-    Macierz wykresu colorful dimension (P36): każda paczka to jedna kolumna, histogram
-    ``torch.histc(a.float(), bins=40, min=0, max=10)``; kolumny od lewej do prawej w kolejności paczek,
-    na końcu ``log1p``; kształt (40, liczba paczek), wiersz 0 to najmniejsze aktywacje.
+    Macierz, na której opiera się wykres colorful dimension z rozdziału (P36).
+
+    ``acts_per_batch`` to lista z jednym tensorem aktywacji na wsad. Każdy tensor staje się jedną kolumną,
+    swoim histogramem ``torch.histc(a.float(), bins=40, min=0, max=10)`` (40 przedziałów o szerokości 0,25;
+    wartości spoza [0, 10] nie są liczone); kolumny składamy od lewej do prawej w kolejności wsadów i
+    stosujemy ``log1p``, więc wynik ma kształt (40, n_batches), a wiersz 0 zawiera najmniejsze aktywacje,
+    [0; 0,25). Narysuj go przez ``plt.imshow(color_dim(acts), origin='lower')``.
+
+    Przykład: dwa wsady, ``[tensor([0.1, 0.2, 9.9]), tensor([5.0])]``, dają macierz (40, 2), której kolumna
+    0 ma log1p(2) w wierszu 0 i log1p(1) w wierszu 39, a kolumna 1 ma log1p(1) w wierszu 20.
     """
     # One histc column per batch, torch.stack(columns, dim=1), then .log1p().
     raise NotImplementedError

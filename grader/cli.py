@@ -35,7 +35,7 @@ class _CleanErrors(click.Group):
         try:
             return super().invoke(ctx)
         except (CourseError, SubmissionError, ConfigurationError) as exc:
-            click.echo(f"convgrade: error: {exc}", err=True)
+            click.echo(_("convgrade: error: {problem}").format(problem=exc), err=True)
             ctx.exit(2)
 
 
@@ -367,7 +367,7 @@ def _grader(on_dask: bool, scheduler: str | None, jobs: int):
     try:
         from grader import distributed
     except ImportError as exc:
-        click.echo(f"convgrade: error: {exc}", err=True)
+        click.echo(_("convgrade: error: {problem}").format(problem=exc), err=True)
         sys.exit(2)
     try:
         with distributed.dask_grader(scheduler, workers=jobs) as grader:

@@ -186,7 +186,7 @@ def run_gradescope(root: str | Path = "/autograder", hidden_visibility: str = "a
                   "gradescope", "--hidden-visibility", hidden_visibility, "--output", str(results), *grade_args],
                  standalone_mode=False)
         except click.ClickException as exc:  # an option this grader does not know: the bundle and grader differ
-            print(f"convgrade: error: {exc.format_message()}", file=sys.stderr)
+            print(_("convgrade: error: {problem}").format(problem=exc.format_message()), file=sys.stderr)
     sys.stderr.write(errors.getvalue())
     if not results.is_file():
         reason = errors.getvalue().strip().removeprefix("convgrade: error: ") or _("the grader wrote no results")

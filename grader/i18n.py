@@ -1,11 +1,14 @@
 """Messages in the student's language via standard gettext catalogs (grader/locale/<lang>/LC_MESSAGES).
 
 English text is the message id; ``_("...")`` returns it translated into the active language. Checks
-build their messages at run time, after the grader has called ``set_language``.
+build their messages at run time, after the grader has called ``set_language``. Its ``.format()`` writes
+grouped numbers (``{n:,}``) as the language does: 30,282 in English, 30 282 in Polish (where 30,282
+would read as a decimal fraction).
 """
 from __future__ import annotations
 
 import gettext
+import string
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,8 +29,25 @@ def language() -> str:
     return _language
 
 
+THOUSANDS = {"pl": "\u00a0"}  # the separator a language groups digits with, where it is not ","
+
+
+class _Formatter(string.Formatter):
+    def format_field(self, value, format_spec):
+        text = super().format_field(value, format_spec)
+        separator = THOUSANDS.get(_language)
+        return text.replace(",", separator) if separator and "," in format_spec else text
+
+
+class Message(str):
+    """A translated message; ``.format`` groups digits the way the active language does."""
+
+    def format(self, *args, **kwargs) -> str:
+        return _Formatter().vformat(str(self), args, kwargs)
+
+
 def _(message: str) -> str:
-    return _active.gettext(message)
+    return Message(_active.gettext(message))
 
 
 @contextmanager

@@ -4,8 +4,11 @@ A built notebook has the exercise text (the module docstring) as markdown, a set
 ``convgrade-setup`` (``import grader``: in a kernel it warms the grader up, see grader.jupyter), one code
 cell per function or class to fill in, and a last cell, tagged ``convgrade-checks``, that grades the
 code run in the kernel with the grader's own checks. Reading a notebook back keeps only its code cells,
-without those two cells and without IPython syntax (``%magic``, ``%%cell magic``, ``!shell``), so a notebook is graded exactly
-as the same code in a ``.py`` file would be, and editing the checks cell changes nothing.
+without those two cells and without IPython syntax (``%magic``, ``%%cell magic``, ``!shell``), so a
+notebook is graded exactly as the same code in a ``.py`` file would be, and editing the checks cell
+changes nothing. Each cell's code starts with a marker comment naming the cell, and left-out lines stay
+as blank lines, so a message about a line of the generated module can name the cell and its line
+instead (grader.explain_student).
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from nbformat import v4
 from nbformat.validator import get_validator
 
 from grader.course import Exercise
+from grader.explain_student import CELL_MARKER
 from grader.i18n import _
 from grader.jupyter import CHECKS_MARK, SETUP_MARK
 from grader.submission import SubmissionError
@@ -105,19 +109,20 @@ def read_notebook(file: Path) -> tuple[str, str, list[str]]:
     if not isinstance(module, str) or not module.isidentifier():
         module = file.stem
     parts, dropped = [], []
-    for cell in notebook.cells:
+    for number, cell in enumerate(notebook.cells, start=1):
         if cell.cell_type != "code" or cell.get("id") in GENERATED_CELLS \
                 or set(GENERATED_CELLS) & set(cell.metadata.get("tags", [])):
             continue
         code, magics = plain_python(_text(cell.source))
-        parts.append(code)
+        if code.strip():
+            parts.append(f"{CELL_MARKER}{number}\n{code}")
         dropped += magics
     warnings = []
     if dropped:
         shown = "; ".join(dropped[:3]) + ("; ..." if len(dropped) > 3 else "")
         warnings.append(_("{path}: left out {n} IPython magic or shell line(s), which the grader does not run: "
                           "{lines}").format(path=file, n=len(dropped), lines=shown))
-    return module, "\n\n\n".join(p for p in parts if p.strip()) + "\n", warnings
+    return module, "\n\n\n".join(parts) + "\n", warnings
 
 
 def _load(file: Path) -> nbformat.NotebookNode:
@@ -154,7 +159,8 @@ def _text(source: str | list[str]) -> str:
 
 def plain_python(code: str) -> tuple[str, list[str]]:
     """(code without IPython syntax, the lines left out). A cell magic (``%%bash``) takes its whole cell;
-    an indented line magic becomes ``pass`` so the block around it stays valid Python."""
+    a line magic becomes a blank line (``pass`` when indented, so the block around it stays valid Python),
+    which keeps every other line where the student wrote it."""
     lines = code.splitlines()
     if lines and lines[0].lstrip().startswith("%%"):
         return "", [lines[0].strip()]
@@ -164,8 +170,7 @@ def plain_python(code: str) -> tuple[str, list[str]]:
         if stripped.startswith(MAGIC_PREFIXES):
             dropped.append(stripped)
             indent = line[:len(line) - len(stripped)]
-            if indent:
-                kept.append(indent + "pass")
+            kept.append(indent + "pass" if indent else "")
         else:
             kept.append(line)
     return "\n".join(kept), dropped

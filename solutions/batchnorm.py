@@ -15,14 +15,22 @@ activation, which acts as regularisation: that is why models with batch norm gen
 and tolerate higher learning rates. With batch norm after every convolution, the chapter's CNN reaches
 much better accuracy with ``fit_one_cycle``.
 
-Normalizacja wsadowa (rozdział 13, pytania 38, 39 i 40). Każdy kanał jest normalizowany: odejmujemy
-jego średnią i dzielimy przez odchylenie standardowe, a potem sieć sama wybiera skalę i przesunięcie
-przez dwa *trenowalne* wektory ``gamma`` (``weight``, początkowo jedynki) i ``beta`` (``bias``,
-początkowo zera), po jednej liczbie na kanał (P38). Podczas uczenia średnia i wariancja pochodzą
-z bieżącej paczki (po osiach N, H, W każdego kanału), a podczas walidacji ze średnich kroczących
-zebranych w czasie uczenia (P39). Statystyki każdej paczki są trochę inne, więc uczenie widzi
-w aktywacjach odrobinę szumu, który działa jak regularyzacja: dlatego modele z normalizacją wsadową
-lepiej uogólniają (P40).
+Normalizacja wsadowa (rozdział 13, pytania 38, 39 i 40).
+
+Głęboka sieć konwolucyjna uczy się źle, gdy aktywacje jej warstw odpływają do bardzo dużych albo bardzo
+małych wartości. Normalizacja wsadowa ustala skalę każdego kanału: odejmuje średnią kanału i dzieli przez
+jego odchylenie standardowe, a potem pozwala sieci wybrać skalę i przesunięcie, których naprawdę chce, przez
+dwa *trenowalne* wektory, ``gamma`` (w PyTorchu ``weight``, na początku 1) i ``beta`` (``bias``, na początku
+0), po jednej liczbie na kanał (P38)::
+
+    y = (x - mean) / sqrt(var + eps) * gamma + beta
+
+Podczas uczenia ``mean`` i ``var`` pochodzą z bieżącego wsadu, po wsadzie i obu osiach przestrzennych (N, H,
+W) każdego kanału; podczas walidacji pochodzą ze średnich kroczących zebranych w czasie uczenia (P39).
+Ponieważ statystyki każdego wsadu są trochę inne, uczenie widzi w każdej aktywacji odrobinę szumu, który
+działa jak regularyzacja: dlatego modele z normalizacją wsadową lepiej uogólniają (P40) i znoszą większe
+współczynniki uczenia. Z normalizacją wsadową po każdym splocie sieć z rozdziału osiąga z ``fit_one_cycle``
+dużo lepszą dokładność.
 """
 import torch
 from torch import nn
@@ -49,12 +57,25 @@ class BatchNorm2d(nn.Module):
     and running_var 0.9*1 + 0.1*(1.25*4/3) = 1.0667. Must give the same outputs, gradients and running
     statistics as ``nn.BatchNorm2d`` in both modes, without calling ``F.batch_norm``.
 
-    Normalizacja wsadowa tensora NCHW o ``num_features`` kanałach, napisana od zera. Parametry
-    trenowalne to dokładnie ``weight`` (gamma, jedynki) i ``bias`` (beta, zera) o kształcie (C,);
-    ``running_mean`` (zera) i ``running_var`` (jedynki) to bufory. W trybie uczenia normalizuj średnią
-    i wariancją *obciążoną* paczki (po N, H, W) i aktualizuj statystyki kroczące jak PyTorch (do
-    ``running_var`` trafia wariancja nieobciążona); w trybie ewaluacji używaj statystyk kroczących
-    i ich nie zmieniaj. ``eps`` jest pod pierwiastkiem. Bez wywoływania ``F.batch_norm``.
+    Normalizacja wsadowa tensora NCHW o ``num_features`` kanałach, napisana od zera.
+
+    * Parametry trenowalne: dokładnie ``weight`` (gamma, jedynki) i ``bias`` (beta, zera), kształt (C,).
+    * Bufory (zapisywane z modelem, nietrenowane): ``running_mean`` (zera) i ``running_var`` (jedynki),
+      kształt (C,).
+    * Uczenie (``model.train()``): normalizuj średnią wsadu i wariancją *obciążoną* (dzielenie przez n =
+      N*H*W) każdego kanału, potem aktualizuj statystyki kroczące tak jak PyTorch::
+
+          running_mean = (1 - momentum) * running_mean + momentum * batch_mean
+          running_var  = (1 - momentum) * running_var  + momentum * batch_var * n / (n - 1)   # nieobciążona
+
+    * Ewaluacja (``model.eval()``): normalizuj za pomocą ``running_mean`` i ``running_var`` i zostaw je bez
+      zmian, żeby wyjście każdej próbki nie zależało od innych próbek we wsadzie.
+    * ``eps`` jest pod pierwiastkiem: ``(x - mean) / sqrt(var + eps)``.
+
+    Przykład: kanał z wartościami 1, 2, 3, 4 (N=4, H=W=1) ma średnią 2,5 i obciążoną wariancję 1,25, więc w
+    uczeniu staje się około -1,342, -0,447, 0,447, 1,342; running_mean staje się 0,9*0 + 0,1*2,5 = 0,25, a
+    running_var 0,9*1 + 0,1*(1,25*4/3) = 1,0667. Musi dawać te same wyjścia, gradienty i statystyki kroczące
+    co ``nn.BatchNorm2d`` w obu trybach, bez wywoływania ``F.batch_norm``.
     """
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1):
@@ -98,8 +119,12 @@ def conv_bn(ni, nf, ks=3, act=True):
     parameters (gamma and beta) to the plain conv: ``conv_bn(1, 8, ks=5)`` has 208 + 16 = 224. A batch of
     shape (N, ni, 28, 28) comes out as (N, nf, 14, 14).
 
-    Blok ``conv`` z rozdziału z normalizacją wsadową: splot (krok 2, dopełnienie ks//2), potem
-    ``BatchNorm2d(nf)``, potem ReLU, gdy ``act``; dodaje dokładnie ``2*nf`` trenowalnych parametrów.
+    Blok ``conv`` z rozdziału z normalizacją wsadową: ``nn.Conv2d(ni, nf, ks, stride=2, padding=ks//2)``,
+    potem ``BatchNorm2d(nf)``, potem ``nn.ReLU()``, gdy ``act``, jako ``nn.Sequential``.
+
+    Normalizacja wsadowa stoi między splotem a aktywacją. Dodaje do zwykłego splotu dokładnie ``2*nf``
+    trenowalnych parametrów (gamma i beta): ``conv_bn(1, 8, ks=5)`` ma 208 + 16 = 224. Wsad o kształcie (N,
+    ni, 28, 28) wychodzi jako (N, nf, 14, 14).
     """
     # BEGIN SOLUTION
     layers = [nn.Conv2d(ni, nf, ks, stride=2, padding=ks // 2), BatchNorm2d(nf)]

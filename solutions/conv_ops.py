@@ -8,11 +8,15 @@ The same weights are reused in every window (parameter sharing, Q10), and a colo
 kernel slice per channel whose results are added up (Q21). Max pooling keeps the largest value of each
 window; a 1-D convolution slides a kernel along a signal.
 
-Splot jako mnożenie macierzy, obrazy kolorowe, pooling i splot 1-D (rozdział 13, pytania 10, 20 i 21
-oraz notatki z wykładu): każdy piksel wyjścia to iloczyn skalarny jądra z jednym oknem wejścia. Gdy
-wytniemy wszystkie okna (``F.unfold``, "im2col") i ustawimy je jako kolumny, jedno mnożenie macierzy
-przez spłaszczone jądra daje całą mapę cech. Te same wagi są używane w każdym oknie (współdzielenie
-parametrów), a obraz kolorowy ma po jednym wycinku jądra na kanał, których wyniki się sumuje.
+Splot jako mnożenie macierzy, obrazy kolorowe, pooling i splot 1-D (rozdział 13, pytania 10, 20 i 21, oraz
+notatki z wykładu).
+
+Splot to szczególne mnożenie macierzy: każdy piksel wyjścia to iloczyn skalarny jądra z jednym oknem
+wejścia. Wytnij wszystkie okna z obrazu (``F.unfold``, "im2col"), ułóż je obok siebie jako kolumny, a jedno
+mnożenie macierzy przez spłaszczone jądra policzy całą mapę cech. Te same wagi są używane w każdym oknie
+(współdzielenie parametrów, P10), a obraz kolorowy ma po prostu po jednym wycinku jądra na kanał, których
+wyniki się sumuje (P21). Max pooling zostawia największą wartość każdego okna; splot 1-D przesuwa jądro
+wzdłuż sygnału.
 """
 import torch
 import torch.nn.functional as F
@@ -36,10 +40,22 @@ def conv2d_unfold(x, weight, bias=None, stride=1, padding=0):
     column holds 3*k*k numbers, one k x k patch per channel, and the dot product adds all three channels'
     results together: one output pixel per window, not one per channel (Q21).
 
-    Splot 2-D partii NCHW jako im2col i JEDNO mnożenie macierzy, bez wywoływania ``conv2d``: ``F.unfold``
-    daje kolumny-okna (N, C_in*k*k, L), mnożymy je przez ``weight.view(C_out, -1)``, dodajemy bias raz na
-    kanał wyjściowy i zmieniamy kształt na (N, C_out, out_h, out_w). Nie odwracamy jądra. Dla obrazu
-    kolorowego wyniki trzech kanałów są sumowane w jeden piksel wyjścia.
+    Splot 2-D wsadu NCHW zapisany jako im2col i JEDNO mnożenie macierzy (P20, P21).
+
+    Kształty: ``x`` to (N, C_in, H, W), ``weight`` to (C_out, C_in, k, k), ``bias`` to None albo (C_out,);
+    ``stride`` i ``padding`` to liczby całkowite (dopełnienie dodaje się z każdej strony). Wynik ma kształt
+    (N, C_out, out_h, out_w), gdzie ``out_h = (H + 2*padding - k) // stride + 1`` (tak samo dla szerokości),
+    i musi być równy ``F.conv2d(x, weight, bias, stride, padding)`` -- bez wywoływania ``conv2d``.
+
+    Przepis: ``F.unfold(x, k, padding=padding, stride=stride)`` daje (N, C_in*k*k, L), jedna kolumna na okno
+    (L = out_h*out_w); ``weight.view(C_out, -1)`` to (C_out, C_in*k*k); ich iloczyn to (N, C_out, L). Dodaj
+    obciążenie raz na kanał wyjścia (rozgłasza się na wszystkie L pozycji) i zmień kształt na (N, C_out,
+    out_h, out_w). Nie odwracaj jądra: jak PyTorch liczymy korelację wzajemną.
+
+    Przykład krok po kroku: obraz (1, 1, 5, 5) i jądro (1, 1, 3, 3) dają 9 okien po 9 pikseli, więc iloczyn
+    to (1, 9) @ (9, 9) -> (1, 9) -> po zmianie kształtu (1, 1, 3, 3). Dla obrazu kolorowego (C_in = 3) każda
+    kolumna ma 3*k*k liczb, po jednym wycinku k x k na kanał, a iloczyn skalarny sumuje wyniki wszystkich
+    trzech kanałów: jeden piksel wyjścia na okno, a nie jeden na kanał (P21).
     """
     # BEGIN SOLUTION
     # PROMPT # 1) columns = F.unfold(x, k, padding=padding, stride=stride)   -> (N, C_in*k*k, L)
@@ -69,9 +85,16 @@ def conv_as_matrix(kernel, h, w):
     Worked example: a 2x2 kernel [[a, b], [c, d]] on a 3x3 image gives a 4x9 matrix; its first row is
     [a, b, 0, c, d, 0, 0, 0, 0] (the window at the top-left corner), and in all it has 36 - 4*4 = 20 zeros.
 
-    Macierz splotu "valid" obrazu h x w z jądrem ``kernel``: kształt (out_h*out_w, h*w); iloczyn z
-    spłaszczonym obrazem daje spłaszczoną mapę cech. Każdy wiersz zawiera te same wagi jądra (wagi
-    współdzielone), przesunięte do okna swojego piksela wyjścia, a poza nim zera.
+    Macierz splotu "valid" obrazu h x w z jądrem 2-D ``kernel`` (P10, współdzielenie parametrów).
+
+    Zwraca tensor o kształcie (out_h*out_w, h*w), gdzie ``out_h = h - k_h + 1`` i ``out_w = w - k_w + 1``,
+    taki że ``conv_as_matrix(kernel, h, w) @ im.flatten()`` równa się spłaszczonemu splotowi "valid"
+    ``F.conv2d(im[None, None], kernel[None, None]).flatten()``. Wiersz r należy do piksela wyjścia (r //
+    out_w, r % out_w); kolumna c do piksela wejścia (c // w, c % w). Każdy wiersz zawiera te same k_h*k_w
+    wagi jądra (wagi współdzielone), przesunięte do okna swojego piksela wyjścia, a poza nim zera.
+
+    Przykład krok po kroku: jądro 2x2 [[a, b], [c, d]] na obrazie 3x3 daje macierz 4x9; jej pierwszy wiersz
+    to [a, b, 0, c, d, 0, 0, 0, 0] (okno w lewym górnym rogu), a razem ma 36 - 4*4 = 20 zer.
     """
     # BEGIN SOLUTION
     # PROMPT # one row per output pixel (i, j): put kernel row a at columns (i+a)*w + j ... (i+a)*w + j + k_w - 1
@@ -100,9 +123,17 @@ def max_pool2d(x, ks=2, stride=None):
     a 2x2 max pool gives [[4, 8], [12, 16]]. Tip: ``x.unfold(2, ks, stride).unfold(3, ks, stride)`` has
     shape (N, C, out_h, out_w, ks, ks) -- one ks x ks window per output pixel.
 
-    Max pooling partii NCHW: największa wartość w każdym oknie ks x ks; ``stride=None`` oznacza
-    ``stride=ks``; okna wystające poza obraz są pomijane; każdy kanał osobno; bez wywoływania
-    ``F.max_pool2d``; wynik ma ten sam typ danych co ``x``.
+    Max pooling wsadu NCHW: największa wartość w każdym oknie ks x ks (notatki z wykładu).
+
+    ``stride=None`` oznacza ``stride=ks`` (okna na siebie nie zachodzą), jak w ``F.max_pool2d``; okna, które
+    nie mieszczą się przy prawej albo dolnej krawędzi, są pomijane, więc wyjście ma
+    ``(H - ks) // stride + 1`` na ``(W - ks) // stride + 1`` na kanał, a każdy kanał jest łączony osobno.
+    Musi być równe ``F.max_pool2d(x, ks, stride)`` bez wywoływania tej funkcji; wynik zachowuje dtype ``x``
+    (wybiera tylko istniejące wartości).
+
+    Przykład krok po kroku: na obrazie 4x4 [[1, 2, 5, 6], [3, 4, 7, 8], [9, 10, 13, 14], [11, 12, 15, 16]]
+    max pooling 2x2 daje [[4, 8], [12, 16]]. Wskazówka: ``x.unfold(2, ks, stride).unfold(3, ks, stride)`` ma
+    kształt (N, C, out_h, out_w, ks, ks) -- jedno okno ks x ks na piksel wyjścia.
     """
     # BEGIN SOLUTION
     stride = ks if stride is None else stride
@@ -120,8 +151,15 @@ def conv1d(signal, kernel):
     Worked example: the signal [1, 2, 4, 7] and the edge kernel [-1, 1] give [1, 2, 3]: each output is
     "next value minus this value", a 1-D version of the chapter's edge detectors.
 
-    Splot (korelacja wzajemna) 1-D typu "valid": pozycja i wyjścia to ``(signal[i:i+k] * kernel).sum()``,
-    długość n-k+1, bez dopełniania i bez odwracania jądra; bez wywoływania ``F.conv1d``.
+    Korelacja wzajemna 1-D typu "valid" sygnału 1-D ``signal`` (długość n) z jądrem 1-D ``kernel`` (długość
+    k).
+
+    Pozycja i wyjścia to ``(signal[i:i+k] * kernel).sum()`` dla i = 0 .. n-k: długość n-k+1, bez
+    dopełnienia, bez odwracania jądra. Musi być równa
+    ``F.conv1d(signal[None, None], kernel[None, None])[0, 0]`` bez wywoływania tej funkcji.
+
+    Przykład krok po kroku: sygnał [1, 2, 4, 7] i jądro krawędzi [-1, 1] dają [1, 2, 3]: każde wyjście to
+    "następna wartość minus ta wartość", jednowymiarowa wersja detektorów krawędzi z rozdziału.
     """
     # BEGIN SOLUTION
     k = kernel.shape[0]

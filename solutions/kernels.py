@@ -4,8 +4,11 @@ A convolution slides a small matrix, the *kernel*, over an image. At every posit
 kernel element-wise with the window of the image under it and adds the products up: one number per
 position. Like PyTorch's ``conv2d`` we do not flip the kernel (strictly this is cross-correlation).
 
-Zastosowanie jądra (rozdział 13, pytania 2, 3, 4 i 7): splot przesuwa małą macierz, *jądro*, po
-obrazie; w każdym położeniu mnoży ją element po elemencie z oknem obrazu i sumuje iloczyny.
+Zastosowanie jądra (rozdział 13, pytania 2, 3, 4 i 7).
+
+Splot przesuwa po obrazie małą macierz, *jądro*. W każdym położeniu mnoży jądro element po elemencie z oknem
+obrazu pod nim i sumuje iloczyny: jedna liczba na położenie. Tak jak ``conv2d`` w PyTorchu nie odwracamy
+jądra (ściśle biorąc jest to korelacja wzajemna).
 """
 import torch
 
@@ -18,8 +21,12 @@ def apply_kernel(im, row, col, kernel):
     the window centred at (2, 3) gives 94.2. A window that does not fit inside the image raises
     ``ValueError`` (no silent wrap-around with negative indices).
 
-    Nałóż jądro k x k (k nieparzyste) na okno obrazu ``im`` o środku (row, col) i zwróć sumę
-    iloczynów jako tensor 0-wymiarowy; okno wychodzące poza obraz zgłasza ``ValueError``.
+    Nałóż jądro ``kernel`` k x k (k nieparzyste) na okno obrazu 2-D ``im`` o środku w (row, col).
+
+    Zwraca tensor 0-wymiarowy: sumę ``window * kernel``. Rysunek 13.1: dla
+    ``im = torch.arange(1, 50).view(7, 7)`` i ``kernel = torch.arange(1, 10) / 10`` przekształconego do 3x3
+    okno o środku w (2, 3) daje 94,2. Okno, które nie mieści się w obrazie, zgłasza ``ValueError`` (żadnego
+    cichego zawijania ujemnymi indeksami).
     """
     # BEGIN SOLUTION
     k = kernel.shape[0]
@@ -39,7 +46,12 @@ def edge_kernels():
     ``[[1,-1,0],[0,1,-1],[0,0,1]]``. The top and left edge kernels sum to 0, so a flat (constant)
     image gives 0 there: they respond only to change.
 
-    Cztery detektory krawędzi z rozdziału jako tensor float o kształcie (4, 3, 3), w podanej kolejności.
+    Cztery detektory krawędzi 3x3 z rozdziału, złożone w tensor float o kształcie (4, 3, 3).
+
+    Kolejno: krawędź górna ``[[-1,-1,-1],[0,0,0],[1,1,1]]``, krawędź lewa ``[[-1,1,0]]`` powtórzone w każdym
+    z trzech wierszy, przekątna ``[[0,-1,1],[-1,1,0],[1,0,0]]`` i druga przekątna
+    ``[[1,-1,0],[0,1,-1],[0,0,1]]``. Jądra krawędzi górnej i lewej sumują się do 0, więc płaski (stały)
+    obraz daje tam 0: reagują tylko na zmianę.
     """
     # BEGIN SOLUTION
     top = [[-1, -1, -1], [0, 0, 0], [1, 1, 1]]
@@ -57,8 +69,11 @@ def apply_kernel_everywhere(im, kernel):
     ``F.conv2d(im[None, None], kernel[None, None])[0, 0]``, but write it with ``apply_kernel`` or
     tensor slicing, without calling ``conv2d``. Example: a 28x28 digit and a 3x3 kernel give 26x26.
 
-    Mapa cech "valid": jądro nałożone we wszystkich położeniach, gdzie się mieści; kształt
-    (H-k+1, W-k+1); bez wywoływania ``conv2d``.
+    Nałóż ``kernel`` w każdym położeniu, w którym się mieści: mapa cech "valid" obrazu 2-D.
+
+    Dla obrazu H x W i jądra k x k wynik ma kształt (H-k+1, W-k+1) i równa się
+    ``F.conv2d(im[None, None], kernel[None, None])[0, 0]``, ale napisz to przez ``apply_kernel`` albo
+    wycinki tensora, bez wywoływania ``conv2d``. Przykład: cyfra 28x28 i jądro 3x3 dają 26x26.
     """
     # BEGIN SOLUTION
     k = kernel.shape[0]
@@ -76,7 +91,10 @@ def coord_grid(lo, hi):
 
     ``coord_grid(1, 3) == [[(1, 1), (1, 2)], [(2, 1), (2, 2)]]``; the outer list runs over i.
 
-    Zagnieżdżona lista składana: wszystkie pary (i, j), lo <= i, j < hi, wiersz po wierszu.
+    Zagnieżdżona lista składana z rozdziału (pytanie 7): wszystkie pary (i, j), lo <= i, j < hi, wiersz po
+    wierszu.
+
+    ``coord_grid(1, 3) == [[(1, 1), (1, 2)], [(2, 1), (2, 2)]]``; zewnętrzna lista przebiega i.
     """
     # BEGIN SOLUTION
     return [[(i, j) for j in range(lo, hi)] for i in range(lo, hi)]

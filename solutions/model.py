@@ -6,10 +6,13 @@ stays roughly the same. The last convolution outputs one channel per class on a 
 ``Flatten`` turns that (N, n_classes, 1, 1) activation into the (N, n_classes) logits the loss expects.
 No ``nn.Linear`` layer is needed.
 
-Flatten i prosta sieć konwolucyjna z rozdziału (pytania 13, 23 i 24): stos splotów z krokiem 2, z których
-każdy zmniejsza wysokość i szerokość o połowę (28 -> 14 -> 7 -> 4 -> 2 -> 1), a liczba kanałów rośnie.
-Ostatni splot daje po jednym kanale na klasę na siatce 1x1, a ``Flatten`` zamienia aktywacje
-(N, n_classes, 1, 1) na logity (N, n_classes). Warstwa ``nn.Linear`` nie jest potrzebna.
+Flatten i prosta sieć konwolucyjna z rozdziału (rozdział 13, pytania 13, 23 i 24).
+
+Sieć dla MNIST z rozdziału to stos splotów z krokiem 2: każdy zmniejsza wysokość i szerokość o połowę (28 ->
+14 -> 7 -> 4 -> 2 -> 1), a liczba kanałów rośnie, więc ilość obliczeń na warstwę zostaje mniej więcej taka
+sama. Ostatni splot daje po jednym kanale na klasę na siatce 1x1, a ``Flatten`` zamienia aktywacje (N,
+n_classes, 1, 1) na logity (N, n_classes), których oczekuje funkcja straty. Warstwa ``nn.Linear`` nie jest
+potrzebna.
 """
 from torch import nn
 
@@ -23,16 +26,21 @@ class Flatten(nn.Module):
     ``x.flatten(1)`` (or ``x.reshape(len(x), -1)``): ``x.view(len(x), -1)`` fails on a non-contiguous tensor
     (for example a transposed one), because ``view`` cannot reorder memory. The layer has no parameters.
 
-    Warstwa zachowująca wymiar partii i spłaszczająca resztę: (N, ...) -> (N, iloczyn pozostałych).
-    Przykłady: (64, 32, 2, 2) -> (64, 128); (1, 2, 1, 1) -> (1, 2) -- dlatego ``squeeze`` jest błędne
-    (usuwa też partię o rozmiarze 1). Użyj ``x.flatten(1)``; ``view`` zawodzi dla tensora nieciągłego
-    w pamięci (np. po transpozycji). Warstwa nie ma parametrów.
+    Warstwa, która zachowuje wymiar wsadu i spłaszcza całą resztę: (N, ...) -> (N, prod(rest)), czyli
+    iloczyn pozostałych wymiarów.
+
+    Odpowiada na P13 (czym jest Flatten i gdzie sieć dla MNIST go potrzebuje): po ostatnim splocie z krokiem
+    2 aktywacje mają kształt (N, n_classes, 1, 1), a funkcja straty chce (N, n_classes). Przykłady: (64, 32,
+    2, 2) -> (64, 128); (1, 2, 1, 1) -> (1, 2). Ostatni przykład pokazuje, dlaczego ``squeeze`` jest błędne:
+    usuwa też wymiar wsadu o rozmiarze 1 i daje (2,). Użyj ``x.flatten(1)`` (albo
+    ``x.reshape(len(x), -1)``): ``x.view(len(x), -1)`` zawodzi dla tensora nieciągłego w pamięci (np.
+    transponowanego), bo ``view`` nie umie przestawić pamięci. Warstwa nie ma parametrów.
     """
 
     def forward(self, x):
         """Return ``x`` reshaped to (N, everything else) -- see the class docstring.
 
-        Zwróć ``x`` w kształcie (N, reszta) -- patrz opis klasy.
+        Zwróć ``x`` w kształcie (N, cała reszta) -- patrz opis klasy.
         """
         # BEGIN SOLUTION
         # PROMPT # keep dimension 0, flatten the rest (works for non-contiguous x too)
@@ -49,9 +57,13 @@ def conv(ni, nf, ks=3, act=True):
     (64, 8, 14, 14) and has 8*1*5*5 + 8 = 208 parameters. The last layer of a classifier uses
     ``act=False``: its outputs are logits, which must be allowed to be negative.
 
-    Podstawowy blok z rozdziału: ``nn.Conv2d(ni, nf, ks, stride=2, padding=ks//2)``, a po nim ``nn.ReLU()``,
-    gdy ``act`` jest prawdą (``nn.Sequential``); inaczej sam splot. Krok 2 zmniejsza obraz o połowę.
-    Ostatnia warstwa klasyfikatora ma ``act=False``, bo zwraca logity, które mogą być ujemne.
+    Podstawowy blok z rozdziału po refaktoryzacji: ``nn.Conv2d(ni, nf, ks, stride=2, padding=ks//2)``, a po
+    nim ``nn.ReLU()``, gdy ``act`` jest prawdą (zwróć ``nn.Sequential(conv, relu)``); inaczej sam splot.
+
+    Krok 2 zmniejsza obraz o połowę: przy dopełnieniu ks//2 bok o n pikselach staje się równy (n + 2*(ks//2)
+    - ks)//2 + 1, czyli 28 -> 14 -> 7 -> 4 dla ks=3. Przykład: ``conv(1, 8, ks=5)`` przekształca (64, 1, 28,
+    28) w (64, 8, 14, 14) i ma 8*1*5*5 + 8 = 208 parametrów. Ostatnia warstwa klasyfikatora ma
+    ``act=False``: jej wyjścia to logity, które muszą móc być ujemne.
     """
     # BEGIN SOLUTION
     layer = nn.Conv2d(ni, nf, kernel_size=ks, stride=2, padding=ks // 2)
@@ -81,10 +93,23 @@ def simple_cnn(n_classes=10):
     9 numbers to 8 channels would barely summarise anything; 25 pixels per position force the first layer to
     learn useful features.
 
-    Sieć z rozdziału dla MNIST: pięć warstw ``conv`` (pierwsza z ks=5, ostatnia bez ReLU) i ``Flatten``;
-    (N, 1, 28, 28) -> (N, n_classes); 30 282 parametry dla 10 klas; bez warstwy ``nn.Linear``. Liczba
-    kanałów się podwaja, bo krok 2 zostawia czwartą część pozycji (pytanie 23); pierwsze jądro jest 5x5,
-    bo 9 pikseli jednego kanału to za mało, by sensownie wyliczyć 8 kanałów (pytanie 24).
+    Sieć dla MNIST z rozdziału (P23): ``nn.Sequential`` złożone z
+
+    ``conv(1, 8, ks=5)``   # 28x28 -> 14x14
+    ``conv(8, 16)``        # 14x14 -> 7x7
+    ``conv(16, 32)``       # 7x7   -> 4x4
+    ``conv(32, 64)``       # 4x4   -> 2x2
+    ``conv(64, n_classes, act=False)``  # 2x2 -> 1x1, bez ReLU: to są logity
+    ``Flatten()``          # (N, n_classes, 1, 1) -> (N, n_classes)
+
+    Przekształca (N, 1, 28, 28) w (N, n_classes) i dla 10 klas ma 30 282 parametry (208 + 1 168 + 4 640 +
+    18 496 + 5 770). Nie ma warstwy ``nn.Linear``: ostatni splot już widzi całą siatkę (2x2).
+
+    Dlaczego liczba kanałów się podwaja (P23): każdy splot z krokiem 2 zostawia ćwierć pozycji, więc
+    podwojenie liczby filtrów sprawia, że pojemność warstwy (i ilość obliczeń) nie spada za bardzo naraz.
+    Dlaczego pierwsze jądro jest 5x5 (P24): jądro 3x3 na jednym kanale wejścia widzi tylko 9 pikseli, a
+    przekształcenie 9 liczb w 8 kanałów prawie niczego by nie streszczało; 25 pikseli na położenie zmusza
+    pierwszą warstwę do nauczenia się użytecznych cech.
     """
     # BEGIN SOLUTION
     return nn.Sequential(

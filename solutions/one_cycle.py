@@ -19,16 +19,26 @@ Steps are counted from 0 to ``total_steps - 1``. The warm-up ends (at the peak `
 ``0.01`` (the peak) and step 99 has ``0.01/1e5 = 1e-7``. In fastai the ``Recorder`` callback keeps
 these values during training (Q35), so you can plot them with ``learn.recorder.plot_sched()``.
 
-Harmonogram 1cycle (rozdział 13, pytania 30-34). Uczenie zaczyna się od *małej* szybkości uczenia,
-bo losowe wagi są jeszcze daleko od sensownych wartości i duży krok wyrzuciłby je w gorsze miejsce
-(P30). Potem szybkość rośnie do dużej wartości ``lr_max``: duże kroki uczą szybciej i wyskakują z wąskich
-minimów do płaskich, które lepiej uogólniają (P32). Na końcu szybkość maleje prawie do zera, aby wagi
-osiadły na dnie znalezionego minimum (P33). Cały ten kształt - rozgrzewka, potem wygaszanie - to
-*uczenie 1cycle* (P31). Pęd (momentum) zmienia się odwrotnie, *cykliczny pęd* (P34): jest duży (0,95),
-gdy szybkość uczenia jest mała, spada do 0,85 przy szczycie szybkości uczenia i wraca do 0,95. Obie
-fazy używają wygaszania kosinusowego, dokładnie jak ``OneCycleLR`` z PyTorcha; kroki liczymy od 0,
-rozgrzewka kończy się (na szczycie) w kroku ``pct_start * total_steps - 1``, a wygaszanie w kroku
-``total_steps - 1``.
+Harmonogram 1cycle (rozdział 13, pytania 30-34).
+
+Uczenie zaczyna się od *małego* współczynnika uczenia, bo losowe wagi są jeszcze daleko od czegokolwiek
+sensownego i duży krok wyrzuciłby je w gorsze miejsce (P30). Potem współczynnik uczenia rośnie (rozgrzewka)
+do dużej wartości ``lr_max``: duże kroki uczą szybciej i wyskakują z wąskich minimów do płaskich, które
+lepiej uogólniają (P32). Na końcu współczynnik uczenia jest wygaszany prawie do zera, żeby wagi osiadły na
+dnie znalezionego minimum (P33). Cały ten kształt, rozgrzewka, a potem wygaszanie, to *uczenie 1cycle*
+(P31). Pęd (momentum) zmienia się odwrotnie, *cykliczny pęd* (P34): jest duży (0,95), gdy współczynnik
+uczenia jest mały, spada do 0,85, gdy współczynnik uczenia jest w szczycie, i wraca.
+
+Obie fazy używają wygaszania kosinusowego, dokładnie jak ``OneCycleLR`` z PyTorcha z
+``anneal_strategy='cos'``. Aby przejść od ``start`` do ``end``, gdy ``pct`` biegnie od 0 do 1::
+
+    end + (start - end) / 2 * (cos(pi * pct) + 1)        # pct=0 -> start, pct=1 -> end
+
+Kroki liczymy od 0 do ``total_steps - 1``. Rozgrzewka kończy się (w szczycie ``lr_max``) w kroku
+``pct_start * total_steps - 1``; wygaszanie kończy się w kroku ``total_steps - 1``. Przy
+``total_steps=100``, ``lr_max=0.01`` i wartościach domyślnych: krok 0 ma ``0.01/25 = 0.0004``, krok 24 ma
+``0.01`` (szczyt), a krok 99 ma ``0.01/1e5 = 1e-7``. W fastai callback ``Recorder`` zapamiętuje te wartości
+podczas uczenia (P35), więc można je narysować przez ``learn.recorder.plot_sched()``.
 """
 import math
 
@@ -39,7 +49,11 @@ def _cos_anneal(start, end, pct):
     ``_cos_anneal(1.0, 0.0, 0.5) == 0.5``; ``_cos_anneal(1.0, 0.0, 0.25)`` is about 0.854 (a straight line
     would give 0.75: the cosine stays near ``start`` longer and eases into ``end``).
 
-    Interpolacja kosinusowa: ``start`` dla ``pct=0``, ``end`` dla ``pct=1``.
+    Interpolacja kosinusowa: ``start`` dla ``pct=0``, ``end`` dla ``pct=1``, w połowie między nimi dla
+    ``pct=0.5``.
+
+    ``_cos_anneal(1.0, 0.0, 0.5) == 0.5``; ``_cos_anneal(1.0, 0.0, 0.25)`` to około 0,854 (linia prosta
+    dałaby 0,75: kosinus dłużej trzyma się blisko ``start`` i łagodnie dochodzi do ``end``).
     """
     # BEGIN SOLUTION
     # PROMPT # end + (start - end) / 2 * (math.cos(math.pi * pct) + 1)
@@ -60,10 +74,17 @@ def one_cycle_lr(step, total_steps, lr_max, pct_start=0.25, div=25.0, div_final=
     Example (``total_steps=100, lr_max=0.01``): step 0 -> 0.0004, step 24 -> 0.01, step 99 -> 1e-7; on
     step 12, half-way through the warm-up, the cosine is exactly half-way: (0.0004 + 0.01) / 2 = 0.0052.
 
-    Szybkość uczenia w kroku ``step`` (liczonym od 0) harmonogramu 1cycle: rozgrzewka kosinusowa od
-    ``lr_max / div`` do ``lr_max`` (osiąganego w kroku ``pct_start*total_steps - 1``), potem wygaszanie
-    kosinusowe do ``lr_max / div_final`` w kroku ``total_steps - 1``. Wynik (float) ma być równy temu, co
-    daje ``OneCycleLR`` z PyTorcha po ``step`` krokach, ale bez używania ``OneCycleLR``.
+    Współczynnik uczenia w kroku ``step`` (liczonym od 0) harmonogramu 1cycle o ``total_steps`` krokach.
+
+    Rozgrzewka: kosinusowo od ``lr_max / div`` w górę do ``lr_max``, osiąganego w kroku
+    ``pct_start*total_steps - 1``. Wygaszanie: kosinusowo od ``lr_max`` w dół do ``lr_max / div_final``,
+    osiąganego w kroku ``total_steps - 1``. Zwraca float równy temu, co
+    ``torch.optim.lr_scheduler.OneCycleLR(max_lr=lr_max, total_steps=total_steps, pct_start=pct_start, div_factor=div, final_div_factor=div_final/div)``
+    ma po ``step`` krokach harmonogramu (nie używaj samego ``OneCycleLR``). Odpowiada na P30-P33: dlaczego
+    zaczynać nisko, dlaczego iść wysoko, dlaczego kończyć nisko.
+
+    Przykład (``total_steps=100, lr_max=0.01``): krok 0 -> 0,0004, krok 24 -> 0,01, krok 99 -> 1e-7; w kroku
+    12, w połowie rozgrzewki, kosinus jest dokładnie w połowie: (0,0004 + 0,01) / 2 = 0,0052.
     """
     # BEGIN SOLUTION
     # PROMPT # The peak is on step pct_start * total_steps - 1. Work out which phase `step` is in and the
@@ -87,9 +108,15 @@ def one_cycle_momentum(step, total_steps, pct_start=0.25, moms=(0.95, 0.85, 0.95
 
     Example (``total_steps=100``): step 0 -> 0.95, step 24 -> 0.85, step 99 -> 0.95.
 
-    Pęd w kroku ``step`` tego samego harmonogramu (cykliczny pęd, odwrotnie do szybkości uczenia):
-    kosinusowo od ``moms[0]`` w dół do ``moms[1]`` na szczycie szybkości uczenia, potem z powrotem
-    w górę do ``moms[2]`` w ostatnim kroku.
+    Pęd w kroku ``step`` tego samego harmonogramu: cykliczny pęd, odwrotnie do współczynnika uczenia.
+
+    Rozgrzewka: kosinusowo od ``moms[0]`` w dół do ``moms[1]`` (osiąganego w szczycie współczynnika uczenia,
+    w kroku ``pct_start*total_steps - 1``); wygaszanie: kosinusowo od ``moms[1]`` z powrotem w górę do
+    ``moms[2]``. Równa się pędowi ``OneCycleLR(..., max_momentum=moms[0], base_momentum=moms[1])`` po
+    ``step`` krokach. Odpowiada na P34: gdy współczynnik uczenia jest duży, pęd jest mały, więc razem nie
+    dają za dużych kroków.
+
+    Przykład (``total_steps=100``): krok 0 -> 0,95, krok 24 -> 0,85, krok 99 -> 0,95.
     """
     # BEGIN SOLUTION
     # PROMPT # Same phases and pct as one_cycle_lr, but momentum goes DOWN while the learning rate goes up.
@@ -115,10 +142,19 @@ class OneCycle:
         for xb, yb in dl:
             loss_fn(model(xb), yb).backward(); opt.step(); opt.zero_grad(); sched.step()
 
-    Harmonogram 1cycle dla dowolnego optymalizatora ``torch.optim``: ``.step()`` wywołujemy po każdej
-    paczce. Już w konstruktorze wpisuje do każdej grupy parametrów wartości z kroku 0: ``group['lr']``
-    oraz pęd (``group['momentum']`` dla SGD albo pierwszy element ``group['betas']`` dla Adama, drugi
-    zostaje bez zmian). Po k wywołaniach ``.step()`` grupy mają wartości z kroku k.
+    Harmonogram 1cycle dla dowolnego optymalizatora ``torch.optim``: wywołuj ``.step()`` raz po każdym
+    wsadzie.
+
+    Już przy tworzeniu wpisuje wartości z kroku 0 do każdej grupy parametrów optymalizatora ``optimizer``:
+    współczynnik uczenia ``group['lr']`` i pęd, którym jest ``group['momentum']`` dla optymalizatorów w
+    stylu SGD i pierwszy element ``group['betas']`` dla optymalizatorów w stylu Adama (tam ``betas[1]``
+    zostaje bez zmian). Po k wywołaniach ``.step()`` grupy mają wartości z kroku k funkcji ``one_cycle_lr``
+    i ``one_cycle_momentum``. Użycie::
+
+        opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        sched = OneCycle(opt, total_steps=len(dl) * epochs, lr_max=0.06)
+        for xb, yb in dl:
+            loss_fn(model(xb), yb).backward(); opt.step(); opt.zero_grad(); sched.step()
     """
 
     def __init__(self, optimizer, total_steps, lr_max, pct_start=0.25, div=25.0, div_final=1e5,
@@ -136,7 +172,7 @@ class OneCycle:
     def step(self):
         """Move to the next step and write its learning rate and momentum into every param group.
 
-        Przejdź do następnego kroku i wpisz jego szybkość uczenia oraz pęd do każdej grupy parametrów.
+        Przejdź do następnego kroku i wpisz jego współczynnik uczenia oraz pęd do każdej grupy parametrów.
         """
         # BEGIN SOLUTION
         self.step_num += 1
@@ -146,7 +182,8 @@ class OneCycle:
     def _set_hyperparameters(self):
         """Write the current step's learning rate and momentum into every param group.
 
-        Wpisz szybkość uczenia i pęd bieżącego kroku do każdej grupy parametrów (dla Adama pęd to ``betas[0]``).
+        Wpisz współczynnik uczenia i pęd bieżącego kroku do każdej grupy parametrów (dla Adama pęd to
+        ``betas[0]``).
         """
         # BEGIN SOLUTION
         # PROMPT # Adam keeps its momentum as betas[0]: group['betas'] = (mom, group['betas'][1]).

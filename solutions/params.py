@@ -6,10 +6,13 @@ weights are shared over all positions, so the parameter count does not depend on
 the amount of computation does: every output pixel of every filter needs ``ni*ks*ks`` multiplications.
 That is why the chapter doubles the number of filters whenever a stride-2 conv halves the image.
 
-Liczenie parametrów i mnożeń sieci konwolucyjnej (pytania 8 i 15): warstwa splotowa ma ``nf*ni*ks*ks``
-wag (po jednym jądrze ks x ks na parę filtr-kanał wejściowy) i po jednym biasie na filtr. Wagi są
-współdzielone, więc liczba parametrów nie zależy od rozmiaru obrazu -- ale liczba mnożeń już tak: każdy
-piksel wyjścia każdego filtra wymaga ``ni*ks*ks`` mnożeń.
+Liczenie parametrów i mnożeń sieci konwolucyjnej (rozdział 13, pytania 8 i 15).
+
+Warstwa splotowa z ``ni`` kanałami wejścia, ``nf`` filtrami i jądrem ``ks`` x ``ks`` ma po jednym jądrze ks
+x ks na parę (filtr, kanał wejścia), czyli ``nf*ni*ks*ks`` wag, i po jednym obciążeniu na filtr. Wagi są
+współdzielone we wszystkich położeniach, więc liczba parametrów nie zależy od rozmiaru obrazu, ale ilość
+obliczeń już tak: każdy piksel wyjścia każdego filtra wymaga ``ni*ks*ks`` mnożeń. Dlatego rozdział podwaja
+liczbę filtrów za każdym razem, gdy splot z krokiem 2 zmniejsza obraz o połowę.
 """
 
 
@@ -21,8 +24,12 @@ def conv_params(ni, nf, ks, bias=True):
     conv(4, 8) 296, conv(8, 16) 1,168, conv(16, 32) 4,640 and conv(32, 2) 578 -- 6,722 in all. Note that
     the bias is counted once per filter, not once per weight or per input channel.
 
-    Liczba parametrów warstwy ``nn.Conv2d(ni, nf, ks, bias=bias)``: ``nf*ni*ks*ks`` wag i ``nf`` biasów,
-    gdy ``bias`` jest prawdą (int). Przykład: conv(1, 4) z ks=3 ma 40 parametrów, conv(8, 16) ma 1168.
+    Liczba parametrów ``nn.Conv2d(ni, nf, ks, bias=bias)``: ``nf*ni*ks*ks`` wag i do tego ``nf`` obciążeń,
+    gdy ``bias`` jest prawdą. Zwraca int.
+
+    Przykłady krok po kroku (model 3-kontra-7 z fastbooka, ks=3): conv(1, 4) ma 4*1*3*3 + 4 = 40 parametrów,
+    conv(4, 8) 296, conv(8, 16) 1 168, conv(16, 32) 4 640, a conv(32, 2) 578 -- razem 6 722. Obciążenie
+    liczy się raz na filtr, nie raz na wagę ani na kanał wejścia.
     """
     # BEGIN SOLUTION
     return nf * ni * ks * ks + (nf if bias else 0)
@@ -39,9 +46,13 @@ def count_params(model, trainable_only=True):
     Example: the fastbook 3-vs-7 CNN (conv(1,4), conv(4,8), conv(8,16), conv(16,32), conv(32,2)) has 6,722;
     an ``nn.Linear(3, 2)`` has 3*2 + 2 = 8, and 2 after ``weight.requires_grad_(False)``.
 
-    Łączna liczba wartości parametrów modelu: suma ``p.numel()`` po ``model.parameters()``; przy
-    ``trainable_only=True`` pomijamy zamrożone parametry (``requires_grad == False``). Bufory (np. średnia
-    bieżąca BatchNorm) nie są parametrami. Zwraca int.
+    Łączna liczba wartości parametrów ``nn.Module``: suma ``p.numel()`` po ``model.parameters()``. Przy
+    ``trainable_only=True`` (domyślnie) pomiń zamrożone parametry, te z ``p.requires_grad == False`` (jak
+    wtedy, gdy zamrożono trzon wstępnie wytrenowanego modelu); przy ``trainable_only=False`` policz
+    wszystkie. Bufory (np. średnia krocząca BatchNorm) nie są parametrami. Zwraca int.
+
+    Przykład: sieć 3-kontra-7 z fastbooka (conv(1,4), conv(4,8), conv(8,16), conv(16,32), conv(32,2)) ma
+    6 722; ``nn.Linear(3, 2)`` ma 3*2 + 2 = 8, a po ``weight.requires_grad_(False)`` 2.
     """
     # BEGIN SOLUTION
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
@@ -57,9 +68,13 @@ def conv_mults(ni, nf, ks, out_h, out_w):
     Worked example from the chapter: conv(8, 16) with a 7x7 output needs 7*7*(1,168 - 16) = 56,448
     multiplications. Stride and padding matter only through ``out_h`` and ``out_w``.
 
-    Liczba mnożeń warstwy splotowej dla jednego obrazu przy siatce wyjścia ``out_h`` x ``out_w`` (bez
-    biasów): ``out_h*out_w*nf*ni*ks*ks``. Przykład z rozdziału: conv(8, 16) z wyjściem 7x7 to
-    7*7*(1168 - 16) = 56 448 mnożeń.
+    Liczba mnożeń, których jeden obraz wymaga w warstwie splotowej o siatce wyjścia ``out_h`` x ``out_w``,
+    bez obciążeń (dodanie obciążenia to dodawanie): każda z ``out_h*out_w*nf`` wartości wyjścia to iloczyn
+    skalarny ``ni*ks*ks`` par, więc odpowiedź to ``out_h*out_w*nf*ni*ks*ks`` -- czyli liczba wag razy liczba
+    położeń wyjścia (P15). Zwraca int.
+
+    Przykład z rozdziału: conv(8, 16) z wyjściem 7x7 wymaga 7*7*(1 168 - 16) = 56 448 mnożeń. Krok i
+    dopełnienie mają znaczenie tylko przez ``out_h`` i ``out_w``.
     """
     # BEGIN SOLUTION
     return out_h * out_w * nf * ni * ks * ks

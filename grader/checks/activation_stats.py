@@ -12,14 +12,63 @@ from torch import nn
 
 from grader import queries
 from grader.i18n import _
+from grader.mistakes import Mistake, explaining, known
 from grader.runner.proxy import send
-from grader.testing import assert_close, assert_equal, assert_float, expect_tensor, fail, random_tensor, randomized
+from grader.testing import (assert_close, assert_equal, assert_float, expect_tensor, fail, random_tensor, randomized,
+                            shown)
 
 NEAR_ZERO_HINT = _("near_zero is the fraction (not the count) of ALL values that are <= 0.05, as fastai counts it: "
                    "negative values and values up to and including 0.05 count, not only exact zeros.")
 LAYERS_HINT = _("Watch every module that has no children and has parameters of its own, in model.modules() order: "
                 "convolutions, linear layers and batch norms; not ReLU or Flatten (no parameters) and not "
                 "nn.Sequential (it has children).")
+NEAR_ZERO = known(
+    Mistake("activation_stats", "near_zero_count", _("near_zero is the number of values <= 0.05 instead of their "
+                                                     "fraction"),
+            lambda acts: (acts <= 0.05).sum().item(), _("Divide by the number of values: .float().mean().")),
+    Mistake("activation_stats", "near_zero_exact_zero", _("only exact zeros are counted"),
+            lambda acts: (acts == 0).float().mean().item(), _("Count every value <= 0.05.")),
+    Mistake("activation_stats", "near_zero_negative_only", _("only negative values are counted"),
+            lambda acts: (acts < 0).float().mean().item(), _("Count every value <= 0.05, zeros and small positives "
+                                                            "included.")))
+HOOKS_LEFT = Mistake("activation_stats", "hooks_not_removed", _("the hooks are not removed on exit"),
+                     fix=_("Keep the handle that register_forward_hook returns and call handle.remove() on each in "
+                           "__exit__."))
+WATCHED = known(
+    Mistake("activation_stats", "hooks_on_non_leaf_modules", _("modules with children (nn.Sequential, the model "
+                                                               "itself) are watched too"),
+            lambda model: len([m for m in model.modules() if any(True for _p in m.parameters())]),
+            _("Watch only modules with no children.")),
+    Mistake("activation_stats", "hooks_on_parameterless_leaves", _("leaf modules without parameters (ReLU, Flatten) "
+                                                                   "are watched too"),
+            lambda model: len([m for m in model.modules() if not any(True for _c in m.children())]),
+            _("Watch only modules that have parameters of their own.")))
+
+
+def histograms(acts_per_batch, *, bins=40, low=0, high=10, dim=1, log=True, flip=False, value=lambda a: a):
+    stacked = torch.stack([torch.histc(value(a.float()), bins=bins, min=low, max=high) for a in acts_per_batch], dim)
+    stacked = stacked.log1p() if log else stacked
+    return stacked.flip(0) if flip else stacked
+
+
+def color_dim_mistake(id_, when, fix, **how):
+    return Mistake("activation_stats", id_, when, lambda acts: histograms(acts, **how), fix)
+
+
+COLOR_DIM = known(
+    color_dim_mistake("color_dim_batches_as_rows", _("the histograms are stacked as rows (dim=0)"),
+                      _("Stack them as columns, dim=1: shape (40, n_batches)."), dim=0),
+    color_dim_mistake("color_dim_flipped", _("the matrix is upside down (row 0 holds the largest activations)"),
+                      _("Keep histc's order; plt.imshow(..., origin='lower') draws row 0 at the bottom."), flip=True),
+    color_dim_mistake("color_dim_no_log1p", _("the raw counts are returned, without log1p"),
+                      _("Apply log1p to the stacked histograms."), log=False),
+    color_dim_mistake("histc_20_bins", _("the histogram has 20 bins"), _("Use bins=40."), bins=20),
+    color_dim_mistake("histc_range_0_1", _("the histogram covers [0, 1] instead of [0, 10]"),
+                      _("Use min=0, max=10."), high=1),
+    color_dim_mistake("abs_before_histc", _("abs() is taken before the histogram, so negative activations are "
+                                            "counted"),
+                      _("Values outside [0, 10] are left out by histc; pass the activations as they are."),
+                      value=torch.abs))
 HISTC_HINT = _("Each column is torch.histc(acts.float(), bins=40, min=0, max=10) of one batch; stack the columns "
                "with dim=1 (shape (40, n_batches)) and apply log1p to the whole matrix.")
 
@@ -43,7 +92,7 @@ stat_shapes = st.sampled_from([(300,), (4, 8, 10), (2, 3, 8, 8), (16, 64), (5, 4
        seed=st.integers(0, 10_000))
 def test_layer_stats_mean_and_std(student, shape, scale, shift, seed):
     acts = random_tensor(*shape, seed=seed) * scale + shift
-    call = f"layer_stats(<{shape} tensor>)"
+    call = f"layer_stats({shown('tensor', shape)})"
     got = stat_dict(student.layer_stats(acts), call)
     assert_float(got["mean"], acts.mean().item(), call=call + "['mean']", rel=1e-5, abs_=1e-6,
                  hint=_("The mean of all values of the tensor, whatever its shape."))
@@ -60,10 +109,12 @@ def test_near_zero_is_fraction_at_most_0_05(student, shape, relu, seed):
     acts = (random_tensor(*shape, seed=seed) * 10).round() / 20
     if relu:
         acts = acts.relu()
-    call = f"layer_stats(<{shape} tensor of multiples of 0.05{', after ReLU' if relu else ''}>)"
+    described = (_("<tensor of shape {shape}: multiples of 0.05, after ReLU>") if relu else
+                 _("<tensor of shape {shape}: multiples of 0.05>")).format(shape=shape)
+    call = f"layer_stats({described})"
     got = stat_dict(student.layer_stats(acts), call)
     assert_float(got["near_zero"], (acts <= 0.05).float().mean().item(), call=call + "['near_zero']",
-                 rel=1e-6, abs_=1e-7, hint=NEAR_ZERO_HINT)
+                 rel=1e-6, abs_=1e-7, hint=NEAR_ZERO_HINT, mistakes=NEAR_ZERO.on(acts))
 
 
 @pytest.mark.points(0.5)
@@ -77,7 +128,9 @@ def test_relu_of_normal_near_zero_about_0_52(student):
     except (TypeError, ValueError, RuntimeError):
         value = None
     if value is None or abs(value - 0.52) > 0.01:
-        fail(_("{call} returned {got}, expected about 0.52.").format(call=call, got=got), NEAR_ZERO_HINT)
+        fail(_("{call} returned {got}, expected about 0.52.").format(call=call, got=got), NEAR_ZERO_HINT,
+             explaining(value, (acts <= 0.05).float().mean().item(), NEAR_ZERO.on(acts),
+                        lambda a, b: a is not None and abs(a - b) <= 1e-4))
 
 
 # -------------------------------------------------------------------------------------------- hooks
@@ -125,12 +178,13 @@ def watch(student, model, batches, call, step=None):
     return entered
 
 
-def check_records(student, stats, names, expected_acts_per_batch, call):
-    """stats[i][b] must equal the student's own layer_stats of layer i's output for batch b."""
+def check_records(student, stats, names, expected_acts_per_batch, call, twin):
+    """stats[i][b] must equal the student's own layer_stats of layer i's output for batch b (``twin``: the
+    watched model's copy here)."""
     if not isinstance(stats, (list, tuple)):
         fail(_("{call}.stats is {got}, expected a list with one list of dicts per watched layer.").format(
             call=call, got=type(stats).__name__), LAYERS_HINT)
-    assert_equal(len(stats), len(names), call=f"len({call}.stats)", hint=LAYERS_HINT)
+    assert_equal(len(stats), len(names), call=f"len({call}.stats)", hint=LAYERS_HINT, mistakes=WATCHED.on(twin))
     n_batches = len(expected_acts_per_batch)
     for i, name in enumerate(names):
         assert_equal(len(stats[i]), n_batches, call=f"len({call}.stats[{i}])",
@@ -149,10 +203,10 @@ def check_records(student, stats, names, expected_acts_per_batch, call):
 
 @pytest.mark.points(1.5)
 def test_hooks_on_leaf_modules_with_parameters(student):
-    model, _twin, names, by_hand = watched_model()
+    model, twin, names, by_hand = watched_model()
     x = random_tensor(4, 1, 8, 8, seed=3)
     stats = watch(student, model, [x], "ActivationStats(model)")
-    check_records(student, stats.stats, names, [by_hand(x)], "ActivationStats(model)")
+    check_records(student, stats.stats, names, [by_hand(x)], "ActivationStats(model)", twin)
 
 
 @pytest.mark.points(1)
@@ -175,7 +229,7 @@ def test_one_record_per_batch(student, outcome):
             for key in ("mean", "std", "near_zero")})
     except (TypeError, ValueError, KeyError, IndexError, AttributeError, RuntimeError):
         pass  # nothing plottable; the check below says why
-    check_records(student, stats.stats, names, expected, "ActivationStats(model)")
+    check_records(student, stats.stats, names, expected, "ActivationStats(model)", twin)
 
 
 class _Interrupted(Exception):
@@ -190,16 +244,16 @@ def hook_count(model):
 def test_hooks_removed_on_exit(student):
     model, _twin, _names, _by_hand = watched_model()
     x = random_tensor(2, 1, 8, 8, seed=4)
-    hint = _("Keep the handle that register_forward_hook returns and call handle.remove() on each in __exit__; "
-             "otherwise the hooks keep running, and keep memory alive, after the with block.")
+    hint = _("After the with block no hook of ActivationStats may be left on the model.")
     stats = watch(student, model, [x], "ActivationStats(model)")
     left = hook_count(model)
     if left:
-        fail(_("After the with block, {n} forward hooks are still registered on the model.").format(n=left), hint)
+        fail(_("After the with block, {n} forward hooks are still registered on the model.").format(n=left), hint,
+             HOOKS_LEFT)
     lengths = [len(layer) for layer in stats.stats]
     model(x)
     if [len(layer) for layer in stats.stats] != lengths:
-        fail(_("A forward pass after the with block still added records to stats."), hint)
+        fail(_("A forward pass after the with block still added records to stats."), hint, HOOKS_LEFT)
     try:
         with student.ActivationStats(model):
             model(x)
@@ -209,7 +263,7 @@ def test_hooks_removed_on_exit(student):
     left = hook_count(model)
     if left:
         fail(_("After a with block left by an exception, {n} forward hooks are still registered on the model.")
-             .format(n=left), hint)
+             .format(n=left), hint, HOOKS_LEFT)
 
 
 # ---------------------------------------------------------------------------------------- color_dim
@@ -223,23 +277,9 @@ def reference_color_dim(acts_per_batch):
 def test_color_dim_matches_histc(student, sizes, seed):
     # values from -2 to 12: the ones outside [0, 10] must not be counted
     acts = [random_tensor(n, seed=seed + i, low=-2.0, high=12.0) for i, n in enumerate(sizes)]
-    call = f"color_dim(<{len(sizes)} batches of {sizes} values>)"
+    call = "color_dim({})".format(_("<{n} batches of {sizes} values>").format(n=len(sizes), sizes=sizes))
     got, expected = expect_tensor(student.color_dim(acts), call=call), reference_color_dim(acts)
-    assert_close(got, expected, call=call, hint=diagnose_color_dim(got, expected))
-
-
-def diagnose_color_dim(got, expected):
-    """The hint for the mistake that ``got`` looks like (the numbers behind it are never shown)."""
-    if got.shape == expected.shape:
-        got = got.detach().double()
-        if torch.allclose(got, expected.double().flip(0), atol=1e-5):
-            return _("The rows are upside down: row 0 must hold the smallest activations, [0, 0.25), as histc "
-                     "returns them; do not flip the matrix (plt.imshow(..., origin='lower') draws row 0 at the "
-                     "bottom).")
-        if torch.allclose(got, expected.double().expm1(), atol=1e-4):
-            return _("These are the raw counts: apply log1p to the stacked histograms, so that a few large counts "
-                     "do not hide everything else in the plot.")
-    return HISTC_HINT
+    assert_close(got, expected, call=call, hint=HISTC_HINT, mistakes=COLOR_DIM.on(acts))
 
 
 @pytest.mark.points(1)
@@ -248,7 +288,7 @@ def test_color_dim_row_0_is_smallest(student):
              "order and do not flip the matrix (plt.imshow(..., origin='lower') draws row 0 at the bottom).")
     for low, high, row in [(0.01, 0.24, 0), (9.76, 9.99, 39)]:
         acts = [random_tensor(100, seed=row, low=low, high=high)]
-        call = f"color_dim([<100 values between {low} and {high}>])"
+        call = "color_dim([{}])".format(_("<100 values between {low} and {high}>").format(low=low, high=high))
         got = expect_tensor(student.color_dim(acts), call=call)
         assert_equal(tuple(got.shape), (40, 1), call=call + ".shape", hint=HISTC_HINT)
         assert_equal(int(got[:, 0].argmax()), row, call=_("the row of the largest entry of {call}").format(call=call),
@@ -262,7 +302,7 @@ def test_color_dim_batches_left_to_right(student, outcome):
     acts = [(torch.randn(300, generator=generator) * 0.4 + 1 + j).clamp(min=0) for j in range(8)]
     expected = reference_color_dim(acts)
     outcome.metric(reference_color_dim=[[round(v, 4) for v in row] for row in expected.tolist()])
-    call = "color_dim(<8 batches, each with larger activations than the one before>)"
+    call = "color_dim({})".format(_("<8 batches, each with larger activations than the one before>"))
     got = expect_tensor(student.color_dim(acts), call=call)
     try:
         outcome.metric(color_dim=[[round(float(v), 4) for v in row] for row in got.detach().tolist()])

@@ -11,8 +11,12 @@ from torch import nn
 
 from grader import queries
 from grader.i18n import _
-from grader.testing import assert_close, assert_equal, fail, forbid, is_module, random_tensor, randomized, type_name
+from grader.mistakes import Mistake, known
+from grader.testing import (assert_close, assert_equal, fail, forbid, is_module, random_tensor, randomized, shown,
+                            type_name)
 
+FOLLOW_TRAINING = _("The layer must follow self.training, which .train() and .eval() set (not "
+                    "torch.is_grad_enabled(): gradients are on while it is graded, in both modes).")
 TRAIN_HINT = _("In training mode normalise each channel with the batch's own mean and biased variance over "
                "dims (0, 2, 3): (x - mean) / sqrt(var + eps) * weight + bias, with mean and var broadcast as "
                "shape (1, C, 1, 1).")
@@ -21,13 +25,74 @@ GRAD_HINT = _("Build the output from differentiable torch operations on x, weigh
               "nn.BatchNorm2d.")
 RUNNING_HINT = _("After each training batch: running = (1 - momentum) * running + momentum * batch_statistic, "
                  "with the unbiased variance (n / (n - 1) times the biased one, n = N*H*W) for running_var.")
-UNBIASED_HINT = _("running_var looks updated with the biased variance: PyTorch normalises the batch with the "
-                  "biased variance but stores the unbiased one, var * n / (n - 1) with n = N*H*W, in running_var.")
-MOMENTUM_HINT = _("The momentum convention looks inverted: PyTorch keeps (1 - momentum) of the old running value "
-                  "and adds momentum times the batch statistic, so momentum=0.1 moves the running value only "
-                  "a tenth of the way towards the batch.")
-EVAL_HINT = _("In eval mode normalise with running_mean and running_var (not the batch's statistics) and leave "
-              "them unchanged: (x - running_mean) / sqrt(running_var + eps) * weight + bias.")
+EVAL_HINT = _("In eval mode normalise with running_mean and running_var and leave them unchanged: "
+              "(x - running_mean) / sqrt(running_var + eps) * weight + bias.")
+
+
+def channels(t):
+    return t[None, :, None, None]
+
+
+def normalised(x, mean, var, weight, bias, eps, eps_outside=False):
+    scale = torch.sqrt(var) + eps if eps_outside else torch.sqrt(var + eps)
+    return (x - mean) / scale * channels(weight) + channels(bias)
+
+
+def batch_normalised(x, weight, bias, eps, *, dims=(0, 2, 3), unbiased=False, eps_outside=False):
+    mean, var = x.mean(dim=dims, keepdim=True), x.var(dim=dims, unbiased=unbiased, keepdim=True)
+    return normalised(x, mean, var, weight, bias, eps, eps_outside)
+
+
+EPS_OUTSIDE = Mistake("batchnorm", "eps_outside_sqrt", _("eps is added after the square root, sqrt(var) + eps"),
+                      lambda x, weight, bias, eps: batch_normalised(x, weight, bias, eps, eps_outside=True),
+                      _("eps belongs inside the square root, (x - mean) / sqrt(var + eps): it keeps the division "
+                        "safe when a channel barely varies."))
+UNBIASED = Mistake("batchnorm", "unbiased_normalisation", _("the batch is normalised with the unbiased variance"),
+                   lambda x, weight, bias, eps: batch_normalised(x, weight, bias, eps, unbiased=True),
+                   _("Normalise with the biased variance, x.var(..., unbiased=False), which divides by n, as "
+                     "nn.BatchNorm2d does."))
+STATS_OVER_DIM0 = Mistake("batchnorm", "stats_over_dim0", _("the statistics are taken over dim 0 only, one per "
+                                                             "pixel instead of one per channel"),
+                          lambda x, weight, bias, eps: batch_normalised(x, weight, bias, eps, dims=(0,)),
+                          _("Average each channel over the batch and both spatial dims, (0, 2, 3)."))
+TRAINING = known(EPS_OUTSIDE, UNBIASED, STATS_OVER_DIM0)
+EVAL_EPS_OUTSIDE = Mistake("batchnorm", "eps_outside_sqrt_in_eval", EPS_OUTSIDE.when,
+                           lambda x, weight, bias, eps, mean, var: normalised(x, channels(mean), channels(var), weight,
+                                                                              bias, eps, eps_outside=True),
+                           EPS_OUTSIDE.fix)
+EVAL_BATCH_STATS = Mistake("batchnorm", "eval_uses_batch_stats", _("eval mode normalises with the batch's own "
+                                                                   "statistics"),
+                           lambda x, weight, bias, eps, mean, var: batch_normalised(x, weight, bias, eps),
+                           _("In eval mode use running_mean and running_var, so that a prediction does not change "
+                             "with the other images in its batch."))
+IGNORES_TRAINING = Mistake("batchnorm", "mode_from_grad_mode", _("the layer does not follow self.training (in eval "
+                                                                 "mode it normalised with the batch and updated the "
+                                                                 "running statistics, as in training)"),
+                           lambda x, weight, bias, eps, mean, var: batch_normalised(x, weight, bias, eps),
+                           FOLLOW_TRAINING)
+GAMMA_BETA_BUFFERS = Mistake("batchnorm", "gamma_beta_buffers", _("weight and bias are registered as buffers"),
+                             fix=_("Make gamma (weight) and beta (bias) nn.Parameter: the optimizer trains only "
+                                   "parameters."))
+SHAPE_1C11 = Mistake("batchnorm", "gamma_beta_shape_1c11", _("weight and bias have shape (1, C, 1, 1)"),
+                     lambda start: start.view(1, -1, 1, 1),
+                     _("Give them shape (C,), as nn.BatchNorm2d does, and broadcast them as (1, C, 1, 1) in "
+                       "forward."))
+BIASED_RUNNING_VAR = Mistake("batchnorm", "running_var_biased", _("running_var is updated with the biased "
+                                                                  "variance"),
+                             lambda value: value,
+                             _("PyTorch normalises with the biased variance but stores the unbiased one, "
+                               "var * n / (n - 1) with n = N*H*W, in running_var."))
+MOMENTUM_INVERTED = Mistake("batchnorm", "momentum_inverted", _("the momentum convention is inverted, running = "
+                                                                "momentum * running + (1 - momentum) * batch"),
+                            lambda value: value,
+                            _("PyTorch keeps (1 - momentum) of the old running value: momentum=0.1 moves it a tenth "
+                              "of the way towards the batch."))
+RELU_BEFORE_BN = Mistake("batchnorm", "conv_bn_relu_before_bn", _("the ReLU comes before the batch norm"),
+                         lambda relu_first: relu_first(),
+                         _("The order is convolution, then batch norm, then ReLU."))
+CONV_BN_STRIDE_1 = Mistake("batchnorm", "conv_bn_stride_1", _("the convolution keeps the default stride 1"),
+                           lambda ni, nf, ks, size: (2, nf, size, size),
+                           _("Like the chapter's conv: nn.Conv2d(ni, nf, ks, stride=2, padding=ks//2)."))
 
 
 shapes = st.tuples(st.integers(2, 4), st.integers(1, 4), st.integers(1, 4), st.integers(1, 4))
@@ -89,10 +154,11 @@ def forward_backward(module, x, grad_out, call):
     return out, input_grads[0], param_grads.get("weight"), param_grads.get("bias")
 
 
-def compare_step(student_bn, ref, x, grad_out, call, hint):
+def compare_step(student_bn, ref, x, grad_out, call, hint, mistakes=None):
     got = forward_backward(student_bn, x, grad_out, call)
     expected = forward_backward(ref, x, grad_out, "nn.BatchNorm2d")
-    assert_close(got[0], expected[0], call=call + ": " + _("output"), hint=hint, atol=1e-4, rtol=1e-4)
+    assert_close(got[0], expected[0], call=call + ": " + _("output"), hint=hint, atol=1e-4, rtol=1e-4,
+                 mistakes=mistakes(student_bn) if mistakes else None)
     assert_close(got[1], expected[1], call=call + ": " + _("gradient of the input"), hint=GRAD_HINT,
                  atol=1e-4, rtol=1e-4)
     for index, name in ((2, "weight"), (3, "bias")):
@@ -106,7 +172,8 @@ def compare_step(student_bn, ref, x, grad_out, call, hint):
 
 
 def describe(shape, eps, momentum):
-    return f"BatchNorm2d({shape[1]}, eps={eps:g}, momentum={momentum:g}) on a {tuple(shape)} batch"
+    return _("BatchNorm2d({c}, eps={eps:g}, momentum={momentum:g}) on a batch of shape {shape}").format(
+        c=shape[1], eps=eps, momentum=momentum, shape=tuple(shape))
 
 
 # ------------------------------------------------------------------------------- parameters, buffers
@@ -116,12 +183,17 @@ def test_weight_and_bias_are_trainable_parameters(student):
         call = f"BatchNorm2d({c})"
         bn = student.BatchNorm2d(c)
         params = dict(bn.named_parameters())
+        if sorted(params) != ["bias", "weight"] and {"weight", "bias"} & set(dict(bn.named_buffers())):
+            fail(_("{call}.named_parameters() gives {got}, expected ['bias', 'weight'].").format(
+                call=call, got=sorted(params)), mistake=GAMMA_BETA_BUFFERS)
         assert_equal(sorted(params), ["bias", "weight"], call=call + ".named_parameters()",
-                     hint=_("Batch norm's only trainable parameters are gamma (weight) and beta (bias): make "
-                            "exactly these two nn.Parameter, and register the running statistics as buffers."))
+                     hint=_("Batch norm's only trainable parameters are gamma (weight) and beta (bias): exactly "
+                            "these two are nn.Parameter, and the running statistics are buffers."))
         assert_close(params["weight"], torch.ones(c), call=call + ".weight", atol=0,
+                     mistakes=known(SHAPE_1C11).on(torch.ones(c)),
                      hint=_("gamma (weight) starts as ones and has one number per channel, shape (C,)."))
         assert_close(params["bias"], torch.zeros(c), call=call + ".bias", atol=0,
+                     mistakes=known(SHAPE_1C11).on(torch.zeros(c)),
                      hint=_("beta (bias) starts as zeros and has one number per channel, shape (C,)."))
 
 
@@ -149,16 +221,20 @@ def test_training_output_has_mean_0_and_variance_1(student):
     """Q39: in training each channel of the output has mean 0 and (biased) variance 1 before gamma and beta."""
     bn = student.BatchNorm2d(3)
     bn.train()
-    out = bn(bn_input(2, 3, 3, 3, seed=5))
-    call = "BatchNorm2d(3)(<(2, 3, 3, 3) batch>)"
+    x = bn_input(2, 3, 3, 3, seed=5)
+    out = bn(x)
+    call = f"BatchNorm2d(3)({shown('batch', (2, 3, 3, 3))})"
     out = out.detach()
-    hint = _("Normalise each channel over the batch and both spatial dims, (0, 2, 3), and divide by the square "
-             "root of the biased variance (x.var(..., unbiased=False), which divides by n), as nn.BatchNorm2d does: "
-             "the unbiased variance leaves each channel with variance (n-1)/n instead of 1.")
-    assert_close(out.mean(dim=(0, 2, 3)), torch.zeros(3), call=_("per-channel mean of {call}").format(call=call),
+    hint = _("In training each channel is normalised over the batch and both spatial dims, (0, 2, 3), with the "
+             "biased variance, as nn.BatchNorm2d does. ") + FOLLOW_TRAINING
+
+    ones, zeros = torch.ones(3), torch.zeros(3)
+    assert_close(out.mean(dim=(0, 2, 3)), zeros, call=_("per-channel mean of {call}").format(call=call),
                  hint=hint, atol=1e-4)
-    assert_close(out.var(dim=(0, 2, 3), unbiased=False), torch.ones(3),
-                 call=_("per-channel variance of {call}").format(call=call), hint=hint, atol=1e-3)
+    assert_close(out.var(dim=(0, 2, 3), unbiased=False), ones, atol=1e-3,
+                 mistakes=[m.after(lambda out: out.var(dim=(0, 2, 3), unbiased=False)).on(x, ones, zeros, 1e-5)
+                           for m in TRAINING],
+                 call=_("per-channel variance of {call}").format(call=call), hint=hint)
 
 
 @pytest.mark.points(3)
@@ -173,7 +249,9 @@ def test_training_matches_batchnorm2d(student, shape, eps, momentum, seed):
     for step in range(3):
         x = bn_input(*shape, seed=seed + 10 * step)
         grad_out = random_tensor(*shape, seed=seed + 10 * step + 3)
-        compare_step(theirs, ref, x, grad_out, call + ", " + _("training step {k}").format(k=step + 1), TRAIN_HINT)
+        compare_step(theirs, ref, x, grad_out, call + ", " + _("training step {k}").format(k=step + 1),
+                     TRAIN_HINT + " " + FOLLOW_TRAINING,
+                     lambda bn, x=x: TRAINING.on(x, *(queries.tensors(bn)[name] for name in ("weight", "bias")), eps))
 
 
 @pytest.mark.points(2)
@@ -190,8 +268,8 @@ def test_running_stats_match_batchnorm2d(student, shape, eps, momentum, seed):
     biased_var, inverted = torch.ones(shape[1]), (torch.zeros(shape[1]), torch.ones(shape[1]))
     for step in range(3):
         x = bn_input(*shape, seed=seed + 10 * step)
+        theirs(x)  # in the student process, with gradients on: the mode comes from .train() alone
         with torch.no_grad():
-            theirs(x)
             ref(x)
         batch_mean, batch_var = x.mean(dim=(0, 2, 3)), x.var(dim=(0, 2, 3), unbiased=False)
         biased_var = (1 - momentum) * biased_var + momentum * batch_var
@@ -200,32 +278,27 @@ def test_running_stats_match_batchnorm2d(student, shape, eps, momentum, seed):
         where = call + ", " + _("after training step {k}").format(k=step + 1)
         got_mean = tensor_attr(theirs, "running_mean", call).detach()
         got_var = tensor_attr(theirs, "running_var", call).detach()
-        mean_hint = MOMENTUM_HINT if close(got_mean, inverted[0]) else RUNNING_HINT
         assert_close(got_mean.reshape(ref.running_mean.shape) if got_mean.numel() == shape[1] else got_mean,
-                     ref.running_mean, call=where + ": running_mean", hint=mean_hint)
-        var_hint = (UNBIASED_HINT if close(got_var, biased_var) else
-                    MOMENTUM_HINT if close(got_var, inverted[1]) else RUNNING_HINT)
+                     ref.running_mean, call=where + ": running_mean", hint=RUNNING_HINT,
+                     mistakes=[MOMENTUM_INVERTED.on(inverted[0])])
         assert_close(got_var.reshape(ref.running_var.shape) if got_var.numel() == shape[1] else got_var,
-                     ref.running_var, call=where + ": running_var", hint=var_hint)
-
-
-def close(got, candidate):
-    return got.numel() == candidate.numel() and torch.allclose(got.reshape(candidate.shape).double(),
-                                                               candidate.double(), atol=1e-5, rtol=1e-5)
+                     ref.running_var, call=where + ": running_var", hint=RUNNING_HINT,
+                     mistakes=[BIASED_RUNNING_VAR.on(biased_var), MOMENTUM_INVERTED.on(inverted[1])])
 
 
 @pytest.mark.points(1)
 def test_eps_inside_square_root(student):
     """Channels with a tiny variance (about 3e-7, below eps) show where eps goes."""
-    call = "BatchNorm2d(3)(<(4, 3, 6, 6) batch whose channels vary by about 0.001>)"
+    call = "BatchNorm2d(3)({})".format(_("<batch of shape (4, 3, 6, 6) whose channels vary by about 0.001>"))
     x = random_tensor(1, 3, 1, 1, seed=3, low=-2.0, high=2.0) + 1e-3 * random_tensor(4, 3, 6, 6, seed=4)
     bn, ref = student.BatchNorm2d(3), nn.BatchNorm2d(3)
     bn.train()
+    got = bn(x)
     with torch.no_grad():
-        got, expected = bn(x), ref(x)
+        expected = ref(x)
     assert_close(got, expected, call=call, atol=1e-2, rtol=1e-2,
-                 hint=_("eps belongs inside the square root, (x - mean) / sqrt(var + eps): it keeps the division "
-                        "safe when a channel barely varies. sqrt(var) + eps is far too small a divisor then."))
+                 mistakes=known(EPS_OUTSIDE).on(x, ref.weight.detach(), ref.bias.detach(), 1e-5),
+                 hint=TRAIN_HINT + " " + FOLLOW_TRAINING)
 
 
 # ---------------------------------------------------------------------------------------- evaluation
@@ -243,12 +316,21 @@ def test_eval_matches_batchnorm2d(student, shape, eps, seed):
         set_tensor(module, "running_var", running_var, call)
         module.eval()
     x, grad_out = bn_input(*shape, seed=seed), random_tensor(*shape, seed=seed + 5)
-    compare_step(theirs, ref, x, grad_out, call, EVAL_HINT)
+
+    def eval_mistakes(bn):
+        """Batch statistics in eval mode, and whether the running ones moved too (then the layer did not
+        follow self.training at all); both read after the forward pass that compare_step makes."""
+        held = queries.tensors(bn)
+        moved = not torch.equal(held["running_mean"].flatten(), running_mean)
+        batch_stats = IGNORES_TRAINING if moved else EVAL_BATCH_STATS
+        return known(batch_stats, EVAL_EPS_OUTSIDE).on(x, held["weight"], held["bias"], eps, running_mean, running_var)
+
+    compare_step(theirs, ref, x, grad_out, call, EVAL_HINT + " " + FOLLOW_TRAINING, eval_mistakes)
     for name, value in (("running_mean", running_mean), ("running_var", running_var)):
         got = tensor_attr(theirs, name, call).detach()
         assert_close(got.reshape(value.shape) if got.numel() == c else got, value,
                      call=call + ": " + _("{name} after an eval-mode forward pass").format(name=name),
-                     hint=_("In eval mode the running statistics are only read, never updated."))
+                     hint=_("In eval mode the running statistics are only read, never updated. ") + FOLLOW_TRAINING)
 
 
 @pytest.mark.points(1.5)
@@ -259,12 +341,11 @@ def test_eval_output_independent_of_batch(student):
     x = bn_input(4, 3, 3, 3, seed=11)
     others = x.clone()
     others[1:] = bn_input(3, 3, 3, 3, seed=12) * 3
-    with torch.no_grad():
-        first, second = bn(x)[0], bn(others)[0]
+    first, second = bn(x)[0], bn(others)[0]  # gradients stay on in the student process: eval() alone sets the mode
     assert_close(second, first, call=_("sample 0 of an eval-mode BatchNorm2d(3), with the rest of the batch "
                                        "replaced"), atol=1e-6, rtol=1e-6,
-                 hint=_("In eval mode use running_mean and running_var, not the statistics of the current batch: "
-                        "a prediction must not change with the other images that happen to share its batch."))
+                 hint=_("In eval mode a prediction must not change with the other images that happen to share its "
+                        "batch. ") + FOLLOW_TRAINING)
 
 
 @pytest.mark.points(1)
@@ -309,19 +390,19 @@ def test_conv_bn_is_conv_then_batchnorm_then_relu(student):
         expected = bn(conv(x))
         if act:
             expected = F.relu(expected)
-        assert_close(got, expected, call=call + "(<(4, 3, 8, 8) batch>)", atol=1e-5,
-                     hint=_("The order is convolution, then batch norm, then ReLU (only when act=True): batch norm "
-                            "normalises the convolution's output before the activation."))
+        assert_close(got, expected, call=f"{call}({shown('batch', x.shape)})", atol=1e-5,
+                     mistakes=[RELU_BEFORE_BN.on(lambda: bn(F.relu(conv(x))))] if act else None,
+                     hint=_("The order is convolution, then batch norm, then ReLU (only when act=True)."))
 
 
 @pytest.mark.points(0.5)
 def test_conv_bn_halves_the_grid(student):
     for ni, nf, ks, size in [(1, 8, 5, 28), (8, 16, 3, 14), (4, 4, 3, 7)]:
-        call = f"conv_bn({ni}, {nf}, ks={ks})(<(2, {ni}, {size}, {size}) batch>)"
+        call = f"conv_bn({ni}, {nf}, ks={ks})({shown('batch', (2, ni, size, size))})"
         with torch.no_grad():
             expected = tuple(nn.Conv2d(ni, nf, ks, stride=2, padding=ks // 2)(torch.zeros(2, ni, size, size)).shape)
             got = student.conv_bn(ni, nf, ks=ks)(random_tensor(2, ni, size, size, seed=size))
-        assert_equal(tuple(got.shape), expected, call=call,
+        assert_equal(tuple(got.shape), expected, call=call, mistakes=known(CONV_BN_STRIDE_1).on(ni, nf, ks, size),
                      hint=_("Like the chapter's conv: nn.Conv2d(ni, nf, ks, stride=2, padding=ks//2), so each "
                             "block halves height and width (rounding up)."))
 

@@ -11,7 +11,7 @@ import torch
 
 from grader import queries, training
 from grader.i18n import _
-from grader.testing import assert_equal, fail
+from grader.testing import assert_equal, fail, shown
 
 DATASET = "mnist-embedded"
 ORDERS = {True: "BN -> ReLU", False: "ReLU -> BN"}
@@ -44,7 +44,7 @@ def test_output_shape(student):
         model.eval()
         with torch.no_grad():
             out = model(torch.rand(4, 1, 28, 28))
-        assert_equal(tuple(out.shape), (4, 10), call=f"build_model(bn_first={bn_first})(<(4, 1, 28, 28) batch>)",
+        assert_equal(tuple(out.shape), (4, 10), call=f"build_model(bn_first={bn_first})({shown('batch', (4, 1, 28, 28))})",
                      hint=_("Both networks are the chapter's CNN: five stride-2 blocks (28 -> 14 -> 7 -> 4 -> 2 -> 1) "
                             "and Flatten, 10 logits per image."))
 

@@ -5,6 +5,7 @@ final_div_factor=div_final/div, max_momentum=moms[0], base_momentum=moms[1], ann
 """
 import collections
 import functools
+import math
 import warnings
 
 import pytest
@@ -14,16 +15,15 @@ from hypothesis import strategies as st
 from torch.optim.lr_scheduler import OneCycleLR
 
 from grader.i18n import _
+from grader.mistakes import Mistake, explaining, known
 from grader.runner.proxy import send
 from grader.testing import assert_float, fail, forbid, randomized
 
 STEP0_HINT = _("Step 0 is the start of the warm-up and holds lr_max / div; count steps from 0.")
 PEAK_HINT = _("The warm-up ends on step pct_start*total_steps - 1 (steps count from 0), which holds exactly lr_max; "
               "the annealing starts there. During the warm-up pct = step / (pct_start*total_steps - 1).")
-FINAL_HINT = _("The last step, total_steps - 1, holds lr_max / div_final: div_final divides lr_max itself, not the "
-               "starting value lr_max / div (that is why PyTorch's final_div_factor is div_final / div).")
-COSINE_HINT = _("Between its ends each phase follows a cosine, end + (start - end) / 2 * (cos(pi*pct) + 1), not a "
-                "straight line: is the interpolation linear?")
+FINAL_HINT = _("The last step, total_steps - 1, holds lr_max / div_final.")
+COSINE_HINT = _("Between its ends each phase follows a cosine, end + (start - end) / 2 * (cos(pi*pct) + 1).")
 LR_HINT = _("Warm-up: cosine from lr_max/div to lr_max, reached on step pct_start*total_steps - 1; then cosine down "
             "to lr_max/div_final on step total_steps - 1.")
 MOM_HINT = _("Cyclical momentum moves opposite to the learning rate: moms[0] while the learning rate is low at the "
@@ -31,6 +31,74 @@ MOM_HINT = _("Cyclical momentum moves opposite to the learning rate: moms[0] whi
              "on the last step, with the same cosine.")
 SCHED_HINT = _("After k calls to .step() every param group must hold the step-k values of one_cycle_lr and "
                "one_cycle_momentum: increase the step counter, then write group['lr'] and the momentum.")
+
+
+def cos_anneal(start, end, pct):
+    return end + (start - end) / 2 * (math.cos(math.pi * pct) + 1)
+
+
+def linear(start, end, pct):
+    return start + (end - start) * pct
+
+
+def two_phases(step, total, low, high, final, pct_start, *, anneal=cos_anneal, warmup_end=None):
+    """low -> high during the warm-up (ending on step ``warmup_end``), then high -> final on step total - 1."""
+    warmup_end = pct_start * total - 1 if warmup_end is None else warmup_end
+    if step <= warmup_end:
+        return anneal(low, high, step / warmup_end)
+    return anneal(high, final, (step - warmup_end) / (total - 1 - warmup_end))
+
+
+def over_total_steps(step, total, low, high, final, pct_start):
+    """fastai's older form: position = step / total_steps, so the last step never reaches the phase's end."""
+    position = step / total
+    if position < pct_start:
+        return cos_anneal(low, high, position / pct_start)
+    return cos_anneal(high, final, (position - pct_start) / (1 - pct_start))
+
+
+def lr_mistake(id_, when, fix, **how):
+    def wrong(step, total, lr_max, pct_start=0.25, div=25.0, div_final=1e5):
+        final = lr_max / div / div_final if how.get("final_of_start") else lr_max / div_final
+        if how.get("over_total"):
+            return over_total_steps(step, total, lr_max / div, lr_max, final, pct_start)
+        return two_phases(step, total, lr_max / div, lr_max, final, pct_start, anneal=how.get("anneal", cos_anneal),
+                          warmup_end=pct_start * total if how.get("late_peak") else None)
+    return Mistake("one_cycle", id_, when, wrong, fix)
+
+
+LR_MISTAKES = known(
+    lr_mistake("div_final_of_start", _("div_final divides the starting value, lr_max / div / div_final"),
+               _("div_final divides lr_max itself (that is why PyTorch's final_div_factor is div_final / div)."),
+               final_of_start=True),
+    lr_mistake("linear_anneal", _("the phases are linear instead of cosine"),
+               _("Each phase follows end + (start - end) / 2 * (cos(pi*pct) + 1)."), anneal=linear),
+    lr_mistake("warmup_off_by_one", _("the warm-up ends on step pct_start*total_steps instead of "
+                                      "pct_start*total_steps - 1"),
+               _("Steps count from 0: the peak is on step pct_start*total_steps - 1."), late_peak=True),
+    lr_mistake("position_over_total_steps", _("the position in the schedule is step / total_steps"),
+               _("The last step is total_steps - 1: measure each phase from its first to its last step, "
+                 "pct = step / (pct_start*total_steps - 1) in the warm-up."), over_total=True))
+MOMENTUM_WITH_LR = Mistake("one_cycle", "momentum_with_lr", _("the momentum moves with the learning rate instead of "
+                                                              "opposite to it"),
+                           lambda step, total, pct_start=0.25, moms=(0.95, 0.85, 0.95):
+                           two_phases(step, total, moms[1], moms[0], moms[1], pct_start),
+                           _("Momentum is high (moms[0]) while the learning rate is low, and low (moms[1]) at its "
+                             "peak."))
+MOM_MISTAKES = known(MOMENTUM_WITH_LR)
+NOT_SET_ON_CONSTRUCTION = Mistake("one_cycle", "no_initial_step", _("the constructor leaves the optimizer's own "
+                                                                    "values in place"),
+                                  lambda original: original,
+                                  _("The constructor must already write the step-0 learning rate (lr_max/div) and "
+                                    "momentum (moms[0]) into every param group."))
+LAGS_ONE_STEP = Mistake("one_cycle", "scheduler_lags_one_step", _("step() writes the values of the step before"),
+                        lambda previous: previous,
+                        _("Increase the step counter first, then write the values of the new step."))
+BETAS_IGNORED = Mistake("one_cycle", "adam_betas_ignored", _("Adam's betas[0] is never changed"),
+                        lambda original: original,
+                        _("Adam has no 'momentum' entry: its momentum is betas[0]. Replace the tuple, "
+                          "group['betas'] = (mom, group['betas'][1])."))
+
 
 # Schedules whose warm-up has at least 2 steps (PyTorch divides by pct_start*total_steps - 1).
 totals = st.integers(10, 120)
@@ -99,14 +167,16 @@ def check_lr_steps(student, steps, total, lr_max, pct_start=0.25, div=25.0, div_
     expected = reference(total, lr_max, pct_start, div, div_final)[0]
     for step in steps:
         assert_float(student.one_cycle_lr(step, total, lr_max, pct_start, div, div_final), expected[step],
-                     call=lr_call(step, total, lr_max, pct_start, div, div_final), hint=hint)
+                     call=lr_call(step, total, lr_max, pct_start, div, div_final), hint=hint,
+                     mistakes=LR_MISTAKES.on(step, total, lr_max, pct_start, div, div_final))
 
 
 def check_mom_steps(student, steps, total, pct_start=0.25, moms=(0.95, 0.85, 0.95), hint=MOM_HINT):
     expected = reference(total, 0.01, pct_start, moms=moms)[1]
     for step in steps:
         assert_float(student.one_cycle_momentum(step, total, pct_start, moms), expected[step],
-                     call=mom_call(step, total, pct_start, moms), hint=hint)
+                     call=mom_call(step, total, pct_start, moms), hint=hint,
+                     mistakes=MOM_MISTAKES.on(step, total, pct_start, moms))
 
 
 # ------------------------------------------------------------------------------------- learning rate
@@ -126,7 +196,9 @@ def test_peak_on_last_warmup_step(student):
             value = as_float(got)
             if value is None or not value < 0.01:
                 fail(_("{call} returned {got}, but only step {peak} may reach lr_max.").format(
-                    call=lr_call(step, total, 0.01, pct_start), got=got, peak=peak), PEAK_HINT)
+                    call=lr_call(step, total, 0.01, pct_start), got=got, peak=peak), PEAK_HINT,
+                    explaining(value, reference(total, 0.01, pct_start)[0][step],
+                               LR_MISTAKES.on(step, total, 0.01, pct_start), math.isclose))
 
 
 @pytest.mark.points(1)
@@ -152,7 +224,9 @@ def test_cosine_not_linear(student):
             fail(_("{call} returned {got}, a fraction {share} of the way from the phase's start value to its end "
                    "value. A cosine phase is only about 0.15 of the way there after a quarter of the phase and 0.85 "
                    "after three quarters; a straight line is at 0.25 and 0.75.").format(
-                       call=lr_call(step, total, lr_max), got=got, share=share), COSINE_HINT)
+                       call=lr_call(step, total, lr_max), got=got, share=share), COSINE_HINT,
+                 explaining(value, lrs[step], LR_MISTAKES.on(step, total, lr_max),
+                            lambda a, b: abs(a - b) <= 0.02 * lr_max))
 
 
 @pytest.mark.points(2)
@@ -188,9 +262,11 @@ def test_fastbook_schedule_100_steps(student, outcome):
     got_mom = [student.one_cycle_momentum(step, 100) for step in range(100)]
     outcome.metric(student_mom=[as_float(v) for v in got_mom])
     for step in range(100):
-        assert_float(got_lr[step], lrs[step], call=lr_call(step, 100, 0.01), hint=LR_HINT)
+        assert_float(got_lr[step], lrs[step], call=lr_call(step, 100, 0.01), hint=LR_HINT,
+                     mistakes=LR_MISTAKES.on(step, 100, 0.01))
     for step in range(100):
-        assert_float(got_mom[step], moms[step], call=mom_call(step, 100), hint=MOM_HINT)
+        assert_float(got_mom[step], moms[step], call=mom_call(step, 100), hint=MOM_HINT,
+                     mistakes=MOM_MISTAKES.on(step, 100))
 
 
 def as_float(value):
@@ -201,13 +277,16 @@ def as_float(value):
 
 
 # ------------------------------------------------------------------------------------------ scheduler
-def check_groups(opt, k, lrs, moms, call, hint):
+def check_groups(opt, k, lrs, moms, call, hint, original=(0.5, 0.5)):
+    """Every param group holds the step-k values; ``original`` = the optimizer's own (lr, momentum)."""
     for index, group in enumerate(opt.param_groups):
         where = _("{call}, param group {index}, after {k} calls to .step()").format(call=call, index=index, k=k)
-        assert_float(group["lr"], lrs[k], call=where + ": lr", hint=hint)
+        mistakes = (k and [LAGS_ONE_STEP.on(lrs[k - 1])]) or [NOT_SET_ON_CONSTRUCTION.on(original[0])]
+        assert_float(group["lr"], lrs[k], call=where + ": lr", hint=hint, mistakes=mistakes)
         if "betas" in group:
-            assert_float(group["betas"][0], moms[k], call=where + ": betas[0]", hint=hint)
-        else:
+            assert_float(group["betas"][0], moms[k], call=where + ": betas[0]", hint=hint,
+                         mistakes=[BETAS_IGNORED.on(original[1])])
+        else:  # a lag or an unset constructor would have shown in the lr already
             assert_float(group["momentum"], moms[k], call=where + ": momentum", hint=hint)
 
 
@@ -219,8 +298,8 @@ def test_scheduler_sets_step0_values_on_construction(student):
         call = f"OneCycle(SGD(lr=0.5, momentum=0.5), total_steps={total}, lr_max={lr_max:g})"
         student.OneCycle(opt, total, lr_max)
         check_groups(opt, 0, lrs, moms, call,
-                     _("The constructor must already write the step-0 learning rate (lr_max/div) and momentum "
-                       "(moms[0]) into every param group, before the first batch is trained."))
+                     _("On construction every param group holds the step-0 learning rate (lr_max/div) and momentum "
+                       "(moms[0])."))
 
 
 @pytest.mark.points(1.5)
@@ -253,7 +332,7 @@ def test_scheduler_sets_adam_betas(student):
         if not isinstance(group.get("betas"), tuple) or len(group["betas"]) != 2:
             fail(_("{call}: after {k} calls to .step() the param group's betas is {got}, expected a pair "
                    "(momentum, beta2).").format(call=call, k=k, got=group.get("betas")), hint)
-        check_groups(opt, k, lrs, moms, call, hint)
+        check_groups(opt, k, lrs, moms, call, hint, original=(0.5, 0.7))
         assert_float(group["betas"][1], final_betas[1], call=call + ": betas[1]", hint=hint)
 
 

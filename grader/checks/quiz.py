@@ -25,7 +25,7 @@ def pytest_generate_tests(metafunc):
         return
     settings = json.loads(metafunc.config.getoption("exercise_settings"))
     if "quiz_file" not in settings:
-        raise quizzes.QuizError("course.yaml: a quiz exercise needs `quiz: quizzes/<name>.yaml`")
+        raise quizzes.QuizError(_("course.yaml: a quiz exercise needs `quiz: quizzes/<name>.yaml`"))
     metafunc.parametrize("question", [
         pytest.param(question, id=question.id,
                      marks=[pytest.mark.points(question.points), *([pytest.mark.hidden] if question.hidden else [])])

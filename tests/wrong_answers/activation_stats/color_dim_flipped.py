@@ -1,7 +1,7 @@
 """The matrix is flipped upside down (largest activations in row 0), as if drawing with origin='upper'."""
 CAUGHT_BY = ["test_color_dim_matches_histc", "test_color_dim_row_0_is_smallest",
              "test_color_dim_batches_left_to_right"]
-MESSAGE_MENTIONS = "upside down"
+MISTAKE = "color_dim_flipped"
 
 
 def color_dim(acts_per_batch):

@@ -1,6 +1,6 @@
 """color_dim returns the raw counts, without log1p."""
 CAUGHT_BY = ["test_color_dim_matches_histc"]
-MESSAGE_MENTIONS = "log1p"
+MISTAKE = "color_dim_no_log1p"
 
 
 def color_dim(acts_per_batch):

@@ -1,7 +1,7 @@
 """The histogram has 20 bins instead of 40."""
 CAUGHT_BY = ["test_color_dim_matches_histc", "test_color_dim_row_0_is_smallest",
              "test_color_dim_batches_left_to_right"]
-MESSAGE_MENTIONS = "bins=40"
+MISTAKE = "histc_20_bins"
 
 
 def color_dim(acts_per_batch):

@@ -1,7 +1,7 @@
 """The histogram covers [0, 1] instead of [0, 10], so larger activations are not counted."""
 CAUGHT_BY = ["test_color_dim_matches_histc", "test_color_dim_row_0_is_smallest",
              "test_color_dim_batches_left_to_right"]
-MESSAGE_MENTIONS = "max=10"
+MISTAKE = "histc_range_0_1"
 
 
 def color_dim(acts_per_batch):

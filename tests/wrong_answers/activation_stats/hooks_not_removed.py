@@ -1,6 +1,6 @@
 """__exit__ forgets to remove the hooks, so they keep recording after the with block."""
 CAUGHT_BY = ["test_hooks_removed_on_exit"]
-MESSAGE_MENTIONS = "still registered"
+MISTAKE = "hooks_not_removed"
 
 
 class ActivationStats:

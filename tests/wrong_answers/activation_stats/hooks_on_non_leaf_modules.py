@@ -1,6 +1,6 @@
 """Every module with parameters is watched, including nn.Sequential containers (and the model itself)."""
 CAUGHT_BY = ["test_hooks_on_leaf_modules_with_parameters", "test_one_record_per_batch"]
-MESSAGE_MENTIONS = "children"
+MISTAKE = "hooks_on_non_leaf_modules"
 
 
 class ActivationStats:

@@ -1,6 +1,6 @@
 """Every leaf module is watched, including ReLU and Flatten, which have no parameters."""
 CAUGHT_BY = ["test_hooks_on_leaf_modules_with_parameters", "test_one_record_per_batch"]
-MESSAGE_MENTIONS = "no parameters"
+MISTAKE = "hooks_on_parameterless_leaves"
 
 
 class ActivationStats:

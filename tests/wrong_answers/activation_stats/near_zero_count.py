@@ -1,6 +1,6 @@
 """near_zero is the number of values <= 0.05 instead of their fraction."""
 CAUGHT_BY = ["test_near_zero_is_fraction_at_most_0_05", "test_relu_of_normal_near_zero_about_0_52"]
-MESSAGE_MENTIONS = "fraction"
+MISTAKE = "near_zero_count"
 
 
 def layer_stats(acts):

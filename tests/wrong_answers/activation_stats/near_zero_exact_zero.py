@@ -1,6 +1,6 @@
 """near_zero counts only exact zeros, (acts == 0), instead of every value <= 0.05."""
 CAUGHT_BY = ["test_near_zero_is_fraction_at_most_0_05", "test_relu_of_normal_near_zero_about_0_52"]
-MESSAGE_MENTIONS = "<= 0.05"
+MISTAKE = "near_zero_exact_zero"
 
 
 def layer_stats(acts):

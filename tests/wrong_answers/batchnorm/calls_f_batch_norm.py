@@ -1,6 +1,6 @@
 """forward hands the work to F.batch_norm instead of computing the statistics itself."""
 CAUGHT_BY = ["test_does_not_call_batch_norm"]
-MESSAGE_MENTIONS = "batch_norm"
+MISTAKE = "library_call"
 
 
 class BatchNorm2d(nn.Module):

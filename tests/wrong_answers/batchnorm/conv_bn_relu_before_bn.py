@@ -1,6 +1,6 @@
 """conv_bn applies ReLU before batch norm: conv -> ReLU -> BatchNorm2d."""
 CAUGHT_BY = ["test_conv_bn_is_conv_then_batchnorm_then_relu"]
-MESSAGE_MENTIONS = "order"
+MISTAKE = "conv_bn_relu_before_bn"
 
 
 def conv_bn(ni, nf, ks=3, act=True):

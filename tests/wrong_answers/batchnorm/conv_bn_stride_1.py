@@ -1,6 +1,6 @@
 """conv_bn's convolution keeps the default stride 1, so the grid is not halved."""
 CAUGHT_BY = ["test_conv_bn_halves_the_grid"]
-MESSAGE_MENTIONS = "stride=2"
+MISTAKE = "conv_bn_stride_1"
 
 
 def conv_bn(ni, nf, ks=3, act=True):

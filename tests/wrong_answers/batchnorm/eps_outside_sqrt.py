@@ -4,7 +4,7 @@ CAUGHT_BY = [
     "test_training_matches_batchnorm2d",
     "test_eval_matches_batchnorm2d",
 ]
-MESSAGE_MENTIONS = "inside the square root"
+MISTAKE = "eps_outside_sqrt"
 
 
 class BatchNorm2d(nn.Module):

@@ -1,6 +1,6 @@
 """Eval mode still normalises with the current batch's statistics instead of the running ones."""
 CAUGHT_BY = ["test_eval_matches_batchnorm2d", "test_eval_output_independent_of_batch"]
-MESSAGE_MENTIONS = "running_mean"
+MISTAKE = "eval_uses_batch_stats"
 
 
 class BatchNorm2d(nn.Module):

@@ -5,7 +5,7 @@ CAUGHT_BY = [
     "test_eval_matches_batchnorm2d",
     "test_conv_bn_adds_2nf_parameters",
 ]
-MESSAGE_MENTIONS = "nn.parameter"
+MISTAKE = "gamma_beta_buffers"
 
 
 class BatchNorm2d(nn.Module):

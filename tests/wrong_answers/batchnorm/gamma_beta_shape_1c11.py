@@ -4,7 +4,7 @@ CAUGHT_BY = [
     "test_training_matches_batchnorm2d",
     "test_eval_matches_batchnorm2d",
 ]
-MESSAGE_MENTIONS = "shape"
+MISTAKE = "gamma_beta_shape_1c11"
 
 
 class BatchNorm2d(nn.Module):

@@ -1,6 +1,6 @@
 """The running statistics keep momentum of the old value: running = m * running + (1 - m) * batch."""
 CAUGHT_BY = ["test_running_stats_match_batchnorm2d"]
-MESSAGE_MENTIONS = "momentum"
+MISTAKE = "momentum_inverted"
 
 
 class BatchNorm2d(nn.Module):

@@ -1,6 +1,6 @@
 """running_var is updated with the biased batch variance instead of the unbiased one."""
 CAUGHT_BY = ["test_running_stats_match_batchnorm2d"]
-MESSAGE_MENTIONS = "unbiased"
+MISTAKE = "running_var_biased"
 
 
 class BatchNorm2d(nn.Module):

@@ -1,6 +1,6 @@
 """The batch is normalised with the unbiased variance (x.var's default) instead of the biased one."""
 CAUGHT_BY = ["test_training_output_has_mean_0_and_variance_1", "test_training_matches_batchnorm2d"]
-MESSAGE_MENTIONS = "biased"
+MISTAKE = "unbiased_normalisation"
 
 
 class BatchNorm2d(nn.Module):

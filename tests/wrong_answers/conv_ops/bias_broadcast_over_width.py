@@ -14,4 +14,4 @@ def conv2d_unfold(x, weight, bias=None, stride=1, padding=0):
 
 CAUGHT_BY = ["test_conv2d_unfold_bias_once_per_output_channel", "test_conv2d_unfold_matches_conv2d",
              "test_conv2d_unfold_does_not_call_conv2d"]  # the last one: it crashes there (out_w != C_out)
-MESSAGE_MENTIONS = "bias"
+MISTAKE = "bias_broadcast_over_width"

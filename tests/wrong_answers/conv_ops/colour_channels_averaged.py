@@ -16,4 +16,4 @@ def conv2d_unfold(x, weight, bias=None, stride=1, padding=0):
 
 
 CAUGHT_BY = ["test_colour_image_sums_over_channels", "test_conv2d_unfold_matches_conv2d"]
-MESSAGE_MENTIONS = "channel"
+MISTAKE = "colour_channels_averaged"

@@ -7,4 +7,4 @@ def conv1d(signal, kernel):
 
 
 CAUGHT_BY = ["test_conv1d_edge_example", "test_conv1d_matches_conv1d"]
-MESSAGE_MENTIONS = "flipped"
+MISTAKE = "conv1d_flipped"

@@ -8,4 +8,4 @@ def conv1d(signal, kernel):
 
 
 CAUGHT_BY = ["test_conv1d_edge_example", "test_conv1d_matches_conv1d"]
-MESSAGE_MENTIONS = "n-k+1"
+MISTAKE = "conv1d_full"

@@ -7,4 +7,4 @@ def conv1d(signal, kernel):
 
 
 CAUGHT_BY = ["test_conv1d_does_not_call_conv1d"]
-MESSAGE_MENTIONS = "torch.conv2d"
+MISTAKE = "library_call"

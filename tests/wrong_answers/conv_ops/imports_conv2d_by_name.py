@@ -7,4 +7,4 @@ def conv2d_unfold(x, weight, bias=None, stride=1, padding=0):
 
 
 CAUGHT_BY = ["test_conv2d_unfold_does_not_call_conv2d"]
-MESSAGE_MENTIONS = "implement yourself"
+MISTAKE = "library_call"

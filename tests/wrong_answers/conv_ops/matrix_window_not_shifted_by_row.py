@@ -13,4 +13,4 @@ def conv_as_matrix(kernel, h, w):
 
 
 CAUGHT_BY = ["test_conv_as_matrix_2x2_on_3x3", "test_conv_as_matrix_matches_conv2d"]
-MESSAGE_MENTIONS = "zeros elsewhere"
+MISTAKE = "matrix_window_not_shifted_by_row"

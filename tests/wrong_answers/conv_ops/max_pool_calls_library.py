@@ -7,4 +7,4 @@ def max_pool2d(x, ks=2, stride=None):
 
 
 CAUGHT_BY = ["test_max_pool2d_does_not_call_max_pool2d"]
-MESSAGE_MENTIONS = "implement yourself"
+MISTAKE = "library_call"

@@ -8,4 +8,4 @@ def max_pool2d(x, ks=2, stride=None):
 
 CAUGHT_BY = ["test_max_pool2d_4x4_example", "test_max_pool2d_default_stride_is_ks", "test_max_pool2d_matches_torch",
              "test_max_pool2d_integer_image"]
-MESSAGE_MENTIONS = "stride"
+MISTAKE = "max_pool_default_stride_one"

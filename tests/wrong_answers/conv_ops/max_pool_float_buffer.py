@@ -15,4 +15,4 @@ def max_pool2d(x, ks=2, stride=None):
 
 
 CAUGHT_BY = ["test_max_pool2d_integer_image"]
-MESSAGE_MENTIONS = "dtype"
+MISTAKE = "max_pool_float_buffer"

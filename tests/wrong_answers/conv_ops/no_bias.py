@@ -11,4 +11,4 @@ def conv2d_unfold(x, weight, bias=None, stride=1, padding=0):
 
 
 CAUGHT_BY = ["test_conv2d_unfold_bias_once_per_output_channel", "test_conv2d_unfold_matches_conv2d"]
-MESSAGE_MENTIONS = "bias"
+MISTAKE = "no_bias"

@@ -13,4 +13,4 @@ def conv2d_unfold(x, weight, bias=None, stride=1, padding=0):
 
 
 CAUGHT_BY = ["test_conv2d_unfold_stride", "test_conv2d_unfold_matches_conv2d"]
-MESSAGE_MENTIONS = "stride"
+MISTAKE = "stride_ignored"

@@ -1,6 +1,6 @@
 """Edge kernels transposed: the top-edge detector written as a left-edge one and vice versa."""
 CAUGHT_BY = ["test_edge_kernels"]
-MESSAGE_MENTIONS = "order"
+MISTAKE = "edge_rows_as_columns"
 
 
 def edge_kernels():

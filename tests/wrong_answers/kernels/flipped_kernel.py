@@ -1,6 +1,6 @@
 """True convolution: the kernel is flipped before multiplying (torch's conv2d does not flip)."""
 CAUGHT_BY = ["test_figure_13_1", "test_apply_kernel_matches_conv2d", "test_apply_kernel_everywhere_matches_conv2d"]
-MESSAGE_MENTIONS = "flipped"
+MISTAKE = "flipped_kernel"
 
 
 def apply_kernel(im, row, col, kernel):

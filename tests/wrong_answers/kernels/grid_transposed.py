@@ -1,6 +1,6 @@
 """coord_grid with the loops swapped: the outer list runs over columns."""
 CAUGHT_BY = ["test_coord_grid"]
-MESSAGE_MENTIONS = "outer list"
+MISTAKE = "grid_transposed"
 
 
 def coord_grid(lo, hi):

@@ -1,6 +1,6 @@
 """No bounds check: a window at the border silently wraps around with negative indices."""
 CAUGHT_BY = ["test_window_outside_image_raises"]
-MESSAGE_MENTIONS = "valueerror"
+MISTAKE = "no_bounds_check"
 
 
 def apply_kernel(im, row, col, kernel):

@@ -1,6 +1,6 @@
 """Calls the library: F.conv2d instead of sliding the kernel by hand."""
 CAUGHT_BY = ["test_apply_kernel_everywhere_does_not_call_conv2d"]
-MESSAGE_MENTIONS = "conv2d"
+MISTAKE = "library_call"
 
 
 def apply_kernel_everywhere(im, kernel):

@@ -8,4 +8,5 @@ def conv(ni, nf, ks=3, act=True):
 
 CAUGHT_BY = ["test_conv_no_relu_when_act_false", "test_simple_cnn_matches_reference",
              "test_simple_cnn_last_layer_has_no_relu"]
-MESSAGE_MENTIONS = "no relu"
+MISTAKE = "conv_always_relu"
+ALSO_MAKES = ["relu_on_last_layer"]  # simple_cnn's last layer is conv(..., act=False)

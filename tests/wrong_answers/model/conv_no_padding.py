@@ -12,4 +12,4 @@ def conv(ni, nf, ks=3, act=True):
 CAUGHT_BY = ["test_conv_output_shape", "test_conv_relu_when_act", "test_conv_no_relu_when_act_false",
              "test_simple_cnn_output_shape", "test_simple_cnn_spatial_sizes", "test_simple_cnn_matches_reference",
              "test_simple_cnn_last_layer_has_no_relu"]
-MESSAGE_MENTIONS = "padding"
+MISTAKE = "conv_no_padding"

@@ -11,4 +11,4 @@ def conv(ni, nf, ks=3, act=True):
 
 CAUGHT_BY = ["test_conv_output_shape", "test_conv_relu_when_act", "test_conv_no_relu_when_act_false",
              "test_simple_cnn_output_shape", "test_simple_cnn_spatial_sizes", "test_simple_cnn_matches_reference"]
-MESSAGE_MENTIONS = "stride=2"
+MISTAKE = "conv_stride_one"

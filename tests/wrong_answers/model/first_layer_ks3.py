@@ -8,4 +8,4 @@ def simple_cnn(n_classes=10):
 
 
 CAUGHT_BY = ["test_simple_cnn_parameter_count", "test_simple_cnn_matches_reference"]
-MESSAGE_MENTIONS = "ks=5"
+MISTAKE = "first_layer_ks3"

@@ -9,4 +9,4 @@ class Flatten(nn.Module):
 
 CAUGHT_BY = ["test_flatten_keeps_batch_of_one", "test_flatten_textbook_shape", "test_flatten_matches_nn_flatten",
              "test_flatten_non_contiguous_input", "test_simple_cnn_output_shape"]
-MESSAGE_MENTIONS = "squeeze"
+MISTAKE = "flatten_squeeze"

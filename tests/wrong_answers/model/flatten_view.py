@@ -8,4 +8,4 @@ class Flatten(nn.Module):
 
 
 CAUGHT_BY = ["test_flatten_non_contiguous_input"]
-MESSAGE_MENTIONS = "contiguous"
+MISTAKE = "flatten_view"

@@ -9,4 +9,4 @@ def simple_cnn(n_classes=10):
 
 CAUGHT_BY = ["test_simple_cnn_parameter_count", "test_simple_cnn_has_no_linear_layer",
              "test_simple_cnn_matches_reference"]
-MESSAGE_MENTIONS = "parameters"
+MISTAKE = "linear_head"

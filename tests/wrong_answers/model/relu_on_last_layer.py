@@ -7,4 +7,4 @@ def simple_cnn(n_classes=10):
 
 
 CAUGHT_BY = ["test_simple_cnn_matches_reference", "test_simple_cnn_last_layer_has_no_relu"]
-MESSAGE_MENTIONS = "relu after each conv except the last"
+MISTAKE = "relu_on_last_layer"

@@ -1,6 +1,6 @@
 """OneCycle always writes group['momentum'], so Adam's betas[0] never follows the schedule."""
 CAUGHT_BY = ["test_scheduler_sets_adam_betas"]
-MESSAGE_MENTIONS = "betas"
+MISTAKE = "adam_betas_ignored"
 
 
 class OneCycle:

@@ -2,7 +2,7 @@
 CAUGHT_BY = ["test_momentum_opposite_to_lr", "test_momentum_matches_onecyclelr", "test_fastbook_schedule_100_steps",
              "test_scheduler_sets_step0_values_on_construction", "test_scheduler_follows_schedule_with_sgd",
              "test_scheduler_sets_adam_betas"]
-MESSAGE_MENTIONS = "opposite"
+MISTAKE = "momentum_with_lr"
 
 
 def one_cycle_momentum(step, total_steps, pct_start=0.25, moms=(0.95, 0.85, 0.95)):

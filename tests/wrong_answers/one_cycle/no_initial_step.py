@@ -1,6 +1,6 @@
 """OneCycle's constructor leaves the optimizer's own lr and momentum in place until the first .step()."""
 CAUGHT_BY = ["test_scheduler_sets_step0_values_on_construction", "test_scheduler_sets_adam_betas"]
-MESSAGE_MENTIONS = "constructor"
+MISTAKE = "no_initial_step"
 
 
 class OneCycle:

@@ -1,6 +1,6 @@
 """OneCycle.step() writes the current step's values before counting the step, so it lags one step behind."""
 CAUGHT_BY = ["test_scheduler_follows_schedule_with_sgd", "test_scheduler_sets_adam_betas"]
-MESSAGE_MENTIONS = "after k calls"
+MISTAKE = "scheduler_lags_one_step"
 
 
 class OneCycle:

@@ -1,7 +1,7 @@
 """The warm-up ends on step pct_start*total_steps instead of pct_start*total_steps - 1 (peak one step late)."""
 CAUGHT_BY = ["test_peak_on_last_warmup_step", "test_lr_matches_onecyclelr", "test_fastbook_schedule_100_steps",
              "test_scheduler_follows_schedule_with_sgd", "test_scheduler_sets_adam_betas"]
-MESSAGE_MENTIONS = "warm-up"
+MISTAKE = "warmup_off_by_one"
 
 
 def one_cycle_lr(step, total_steps, lr_max, pct_start=0.25, div=25.0, div_final=1e5):

@@ -1,6 +1,6 @@
 """OneCycle delegates to torch's OneCycleLR instead of computing the schedule itself."""
 CAUGHT_BY = ["test_does_not_use_onecyclelr"]
-MESSAGE_MENTIONS = "onecyclelr"
+MISTAKE = "library_call"
 
 
 class OneCycle:

@@ -6,4 +6,4 @@ def count_params(model, trainable_only=True):
 
 
 CAUGHT_BY = ["test_count_params_all_when_asked"]
-MESSAGE_MENTIONS = "frozen ones"
+MISTAKE = "always_trainable_only"

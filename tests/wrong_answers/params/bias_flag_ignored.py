@@ -6,4 +6,4 @@ def conv_params(ni, nf, ks, bias=True):
 
 
 CAUGHT_BY = ["test_conv_params_without_bias"]
-MESSAGE_MENTIONS = "bias=false"
+MISTAKE = "bias_flag_ignored"

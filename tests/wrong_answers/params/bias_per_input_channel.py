@@ -6,4 +6,4 @@ def conv_params(ni, nf, ks, bias=True):
 
 
 CAUGHT_BY = ["test_conv_params_textbook", "test_conv_params_matches_conv2d"]
-MESSAGE_MENTIONS = "one bias per filter"
+MISTAKE = "bias_per_input_channel"

@@ -6,4 +6,4 @@ def count_params(model, trainable_only=True):
 
 
 CAUGHT_BY = ["test_count_params_matches_torch", "test_count_params_skips_frozen", "test_count_params_all_when_asked"]
-MESSAGE_MENTIONS = "buffers"
+MISTAKE = "counts_state_dict"

@@ -7,4 +7,4 @@ def count_params(model, trainable_only=True):
 
 CAUGHT_BY = ["test_count_params_textbook_model", "test_count_params_matches_torch", "test_count_params_skips_frozen",
              "test_count_params_all_when_asked"]
-MESSAGE_MENTIONS = "numel"
+MISTAKE = "counts_tensors"

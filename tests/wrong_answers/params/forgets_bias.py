@@ -6,4 +6,4 @@ def conv_params(ni, nf, ks, bias=True):
 
 
 CAUGHT_BY = ["test_conv_params_textbook", "test_conv_params_matches_conv2d"]
-MESSAGE_MENTIONS = "biases are missing"
+MISTAKE = "forgets_bias"

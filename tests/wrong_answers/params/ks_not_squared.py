@@ -6,4 +6,4 @@ def conv_params(ni, nf, ks, bias=True):
 
 
 CAUGHT_BY = ["test_conv_params_textbook", "test_conv_params_matches_conv2d", "test_conv_params_without_bias"]
-MESSAGE_MENTIONS = "ks*ks"
+MISTAKE = "ks_not_squared"

@@ -6,4 +6,4 @@ def conv_mults(ni, nf, ks, out_h, out_w):
 
 
 CAUGHT_BY = ["test_conv_mults_textbook", "test_conv_mults_matches_conv"]
-MESSAGE_MENTIONS = "biases are excluded"
+MISTAKE = "mults_include_bias"

@@ -6,4 +6,4 @@ def conv_mults(ni, nf, ks, out_h, out_w):
 
 
 CAUGHT_BY = ["test_conv_mults_matches_conv"]
-MESSAGE_MENTIONS = "out_h x out_w"
+MISTAKE = "mults_square_output"

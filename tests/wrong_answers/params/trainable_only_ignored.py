@@ -6,4 +6,4 @@ def count_params(model, trainable_only=True):
 
 
 CAUGHT_BY = ["test_count_params_skips_frozen"]
-MESSAGE_MENTIONS = "requires_grad"
+MISTAKE = "trainable_only_ignored"

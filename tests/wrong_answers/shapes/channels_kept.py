@@ -1,6 +1,6 @@
 """conv_out_shape keeps the input channels instead of out_channels."""
 CAUGHT_BY = ["test_conv_out_shape_matches_conv2d"]
-MESSAGE_MENTIONS = "out_channels"
+MISTAKE = "channels_kept"
 
 
 def conv_out_shape(shape, out_channels, ks, stride=1, padding=0):

@@ -1,7 +1,7 @@
 """Padding counted on one side only: (n + padding - ks) // stride + 1."""
 CAUGHT_BY = ["test_textbook_cases", "test_conv_out_size_matches_conv2d", "test_same_padding_keeps_size",
              "test_conv_out_shape_matches_conv2d"]
-MESSAGE_MENTIONS = "both sides"
+MISTAKE = "padding_once"
 
 
 def conv_out_size(n, ks, stride=1, padding=0):

@@ -1,6 +1,6 @@
 """Receptive field ignoring strides: 1 + sum(ks - 1)."""
 CAUGHT_BY = ["test_receptive_field"]
-MESSAGE_MENTIONS = "strides"
+MISTAKE = "receptive_sum_of_kernels"
 
 
 def receptive_field(layers):

@@ -1,6 +1,6 @@
 """to_nchw with reshape: the shape is right but the pixels are scrambled."""
 CAUGHT_BY = ["test_to_nchw"]
-MESSAGE_MENTIONS = "permute"
+MISTAKE = "reshape_not_permute"
 
 
 def to_nchw(x):
