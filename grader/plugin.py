@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from grader import hookspecs
+from grader import explain_student, hookspecs
 from grader.i18n import _, set_language
 from grader.runner import proxy
 
@@ -334,7 +334,7 @@ def explain(exc: BaseException, student_dir: Path | None, memory_mb: int = 0) ->
     elif isinstance(exc, AssertionError) and not where:
         reason = "failed"
         text = _text(exc).split("\nassert ")[0].strip() or _("check failed: {detail}").format(detail=_text(exc).strip())
-    elif _out_of_memory(exc, where):
+    elif explain_student.out_of_memory(exc, where):
         reason = "out_of_memory"
         text = _("your code ran out of memory: it asked for more than this exercise may use ({mb} MB); is a tensor "
                  "far larger than it should be? ({detail})").format(mb=memory_mb or "?", detail=_text(exc)[-200:])
@@ -343,8 +343,7 @@ def explain(exc: BaseException, student_dir: Path | None, memory_mb: int = 0) ->
         text = _("what your code returned cannot be read by the grader: {detail}").format(detail=_text(exc))
     elif where and where.get("file"):
         reason = "student_error"
-        text = _("`{func}` raised {kind}: {msg} ({file}, line {line})").format(
-            func=where["function"], kind=where["type"], msg=_text(exc), file=where["file"], line=where["line"])
+        text = explain_student.student_error(exc, where, student_dir)
     elif where:
         reason = "student_error"
         text = _("your code raised {kind}: {msg}").format(kind=where["type"], msg=_text(exc))
@@ -364,13 +363,6 @@ def _text(exc: BaseException) -> str:
         return str(exc)
     except Exception:  # noqa: BLE001 - student code may raise anything
         return f"<{type(exc).__name__}>"
-
-
-def _out_of_memory(exc: BaseException, where: dict | None) -> bool:
-    """MemoryError, or torch's allocator refusing (a RuntimeError, or OutOfMemoryError on a GPU)."""
-    kind = (where or {}).get("type") or type(exc).__name__
-    return (kind in ("MemoryError", "OutOfMemoryError")
-            or (isinstance(exc, RuntimeError) and "can't allocate memory" in _text(exc)))
 
 
 class _Recorder:

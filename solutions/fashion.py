@@ -111,7 +111,7 @@ def train(model, x, y, device, epochs=EPOCHS, lr_max=LR_MAX, batch_size=BATCH_SI
 
     Przepis z mnist.py bez zmian: sens tego ćwiczenia to zobaczyć, jak ta sama sieć i ta sama pętla radzą
     sobie z trudniejszymi danymi. 60 000 obrazów przy wsadzie 128 to 469 wsadów na epokę; pięć epok zajmuje
-    około pół minuty na dwóch rdzeniach CPU (kilka sekund na GPU).
+    około 50 sekund na CPU (kilka sekund na GPU).
     """
     # BEGIN SOLUTION
     # PROMPT # Reuse your train() from mnist.py.

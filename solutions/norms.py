@@ -18,15 +18,26 @@ with a batch of one, and keep no running statistics (``nn.InstanceNorm2d`` with
 does), put ``eps`` inside the square root, and do not call ``F.layer_norm``, ``F.group_norm``,
 ``F.instance_norm`` or ``F.batch_norm``.
 
-Poza normalizacją wsadową: normalizacja warstwy, grupy i instancji (rozdział 13, dalsze badania).
-Wszystkie liczą ``(x - średnia) / sqrt(wariancja + eps)``, a potem trenowalną skalę ``weight``
-i przesunięcie ``bias``; różnią się tylko tym, *które wartości dzielą średnią i wariancję*. Dla wsadu
-NCHW: normalizacja wsadowa - dla kanału, po wsadzie i obrazie (wymiary 0, 2, 3); warstwy - dla próbki,
-po całym (C, H, W); grupy - dla próbki i grupy ``C // num_groups`` *kolejnych* kanałów; instancji - dla
-próbki i kanału, po (H, W). Trzy ostatnie nie patrzą na inne próbki, więc działają tak samo w trybie
-uczenia i ewaluacji, działają dla wsadu jednej próbki i nie mają statystyk kroczących. Używaj
-wariancji obciążonej, ``eps`` pod pierwiastkiem, bez ``F.layer_norm``, ``F.group_norm``,
-``F.instance_norm`` i ``F.batch_norm``.
+Poza normalizacją wsadową: normalizacja warstwy, grupy i instancji (fastbook, rozdział 13, dalsze
+badania).
+
+W „dalszych badaniach" rozdział każe wypróbować inne warstwy normalizacji z PyTorcha i sprawdzić, czym
+różnią się od normalizacji wsadowej. Wszystkie liczą to samo, ``(x - mean) / sqrt(var + eps)`` (średnia
+``mean``, wariancja ``var``), a potem stosują trenowalną skalę ``weight`` i przesunięcie ``bias``; różnią
+się tylko tym, *które wartości dzielą średnią i wariancję*. Dla wsadu NCHW:
+
+* normalizacja wsadowa: dla każdego kanału, po wsadzie i obrazie, wymiary (0, 2, 3); w trybie ewaluacji
+  potrzebuje statystyk kroczących, a jej wynik dla jednego obrazu zależy od reszty wsadu;
+* normalizacja warstwy: dla każdej próbki, po całym (C, H, W); jedna średnia na obraz;
+* normalizacja grupy: dla każdej próbki i każdej grupy ``C // num_groups`` *kolejnych* kanałów, po
+  kanałach grupy i całym obrazie (1 grupa = normalizacja warstwy, C grup = normalizacja instancji);
+* normalizacja instancji: dla każdej próbki i każdego kanału, tylko po (H, W).
+
+Trzy ostatnie nigdy nie patrzą na inne próbki, więc działają tak samo w trybie uczenia i ewaluacji,
+działają dla wsadu z jedną próbką i nie przechowują statystyk kroczących (``nn.InstanceNorm2d``
+z ``track_running_stats=False``). Używaj wariancji *obciążonej* (dziel przez liczbę wartości, tak jak
+torch), ``eps`` umieść pod pierwiastkiem i nie wywołuj ``F.layer_norm``, ``F.group_norm``,
+``F.instance_norm`` ani ``F.batch_norm``.
 """
 import torch
 from torch import nn
@@ -35,7 +46,8 @@ from torch import nn
 def normalize(x, dims, eps):
     """``(x - mean) / sqrt(var + eps)`` with the mean and the biased variance taken over ``dims`` (kept).
 
-    ``(x - średnia) / sqrt(wariancja + eps)``, średnia i wariancja obciążona po wymiarach ``dims``.
+    ``(x - mean) / sqrt(var + eps)``, gdzie średnią ``mean`` i obciążoną wariancję ``var`` liczymy po
+    wymiarach ``dims`` (zachowanych w wyniku).
     """
     # BEGIN SOLUTION
     # PROMPT # x.mean(dims, keepdim=True) and x.var(dims, unbiased=False, keepdim=True)
@@ -53,8 +65,12 @@ class LayerNorm(nn.Module):
     values are 1, 2, 3, 4 (C=4, H=W=1) becomes about -1.342, -0.447, 0.447, 1.342, whatever the other
     samples hold.
 
-    Normalizacja warstwy dla wsadu NCHW po (C, H, W) każdej próbki, jak ``nn.LayerNorm((C, H, W))``;
-    ``weight`` (jedynki) i ``bias`` (zera) mają pełny kształt (C, H, W).
+    Normalizacja warstwy dla wsadu NCHW po (C, H, W) każdej próbki, jak ``nn.LayerNorm((C, H, W))``.
+
+    ``normalized_shape`` to krotka (C, H, W). ``weight`` (jedynki) i ``bias`` (zera) są trenowalne i mają
+    ten pełny kształt: jedna skala i jedno przesunięcie na każdą wartość, nie na kanał. Przykład: próbka,
+    której cztery wartości to 1, 2, 3, 4 (C=4, H=W=1), przechodzi w około -1,342, -0,447, 0,447, 1,342,
+    niezależnie od tego, co zawierają pozostałe próbki.
     """
 
     def __init__(self, normalized_shape, eps=1e-5):
@@ -80,9 +96,13 @@ class GroupNorm(nn.Module):
     and the whole picture. ``weight`` (ones) and ``bias`` (zeros) are trainable, one per *channel*,
     shape (C,). Hint: view x as (N, num_groups, k, H, W), normalise over dims (2, 3, 4), view it back.
 
-    Normalizacja grupowa, jak ``nn.GroupNorm``: kanały dzielimy na ``num_groups`` grup *kolejnych*
-    kanałów; każdą grupę próbki normalizujemy po jej kanałach i całym obrazie; ``weight`` i ``bias``
-    mają po jednej liczbie na kanał, kształt (C,).
+    Normalizacja grupowa, działająca jak ``nn.GroupNorm(num_groups, num_channels)``.
+
+    Kanały dzielimy na ``num_groups`` grup *kolejnych* kanałów (kanały 0..k-1, potem k..2k-1, gdzie
+    k = num_channels // num_groups); każdą grupę próbki normalizujemy po jej kanałach i całym obrazie.
+    ``weight`` (jedynki) i ``bias`` (zera) są trenowalne, po jednej liczbie na *kanał*, kształt (C,).
+    Wskazówka: przedstaw x (view) jako (N, num_groups, k, H, W), znormalizuj po wymiarach (2, 3, 4)
+    i przywróć pierwotny kształt.
     """
 
     def __init__(self, num_groups, num_channels, eps=1e-5):
