@@ -173,10 +173,10 @@ class StudentModule:
         setattr(self._handle, name, value)
 
 
-def student_session(config) -> proxy.Session:
+def student_session(config, module: str) -> proxy.Session:
     if not config.getoption("submission"):
         raise pytest.UsageError("no submission: pass --submission DIR")
-    return proxy.current(str(Path(config.getoption("submission")).resolve()), _module_name(config),
+    return proxy.current(str(Path(config.getoption("submission")).resolve()), module,
                          config.getoption("grading_seed"), config.getoption("torch_threads"))
 
 
@@ -210,7 +210,7 @@ def import_failure(failure: dict, file: str) -> GradingMessage:
 def student(request) -> StudentModule:
     name = _module_name(request.config, request.path)
     try:
-        session = student_session(request.config)
+        session = student_session(request.config, name)
     except proxy.StudentGone:
         _student_gone()
     if session.module is None:

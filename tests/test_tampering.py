@@ -100,3 +100,17 @@ def test_a_student_exception_is_rebuilt_as_its_builtin_type():
                            "line": 7, "function": "apply_kernel"})
     assert type(error) is ValueError and error.student["line"] == 7
     assert type(proxy.rebuild({"type": "Evil", "builtin": False, "message": "m"})) is proxy.StudentRaised
+
+
+def test_check_files_run_under_bare_pytest_with_one_student_process_per_module(tmp_path):
+    """`pytest -p grader.plugin CHECKS --submission DIR` (how an author runs checks) starts the student
+    processes itself and ends cleanly: each module's checks reach that module."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "grader.plugin", "-p", "no:cacheprovider",
+                           str(ROOT / "grader" / "checks" / "kernels.py"), str(ROOT / "grader" / "checks" / "params.py"),
+                           "--submission", str(ROOT / "solutions")], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "weighted score" in done.stdout and " failed" not in done.stdout

@@ -11,6 +11,7 @@ carrying ``.student`` = {type, file, line, function}; nothing the student sent i
 """
 from __future__ import annotations
 
+import atexit
 import builtins
 import pickle
 import weakref
@@ -233,6 +234,7 @@ def is_module(value: Any) -> bool:
 
 _pending: tuple | None = None
 _session: Session | None = None
+_local: dict[str, Session] = {}
 
 
 def connect_later(conn, cpu, cpu_budget: float | None) -> None:
@@ -242,19 +244,31 @@ def connect_later(conn, cpu, cpu_budget: float | None) -> None:
 
 
 def current(submission: str | None = None, module: str | None = None, seed: int = 0, threads: int = 1) -> Session:
-    """The session of this checker; under bare pytest, a student process started on first use."""
+    """The session of this checker (one student process); under bare pytest, one student process per
+    module, started on first use."""
     global _session, _pending
-    if _session is None:
-        if _pending is None:
-            from grader.runner import local_student
+    if _pending is not None:
+        if _session is None:
+            conn, cpu, budget = _pending
+            _session = _connect(conn, cpu, budget, submission, module)
+        return _session
+    if _session is not None and (module is None or _session is _local.get(module)):
+        return _session
+    if module not in _local:
+        from grader.runner import local_student
 
-            conn, cpu = local_student(submission, module, seed, threads)
-            _pending = (conn, cpu, None)
-        conn, cpu, budget = _pending
-        _session = Session.connect(conn)
-        _session.cpu, _session.cpu_budget = cpu, budget
-        _session.source_path = f"{submission}/{module}.py" if submission and module else None
+        conn, cpu = local_student(submission, module, seed, threads)
+        atexit.register(conn.close)  # before multiprocessing joins its children at exit: the student sees EOF
+        _local[module] = _connect(conn, cpu, None, submission, module)
+    _session = _local[module]
     return _session
+
+
+def _connect(conn, cpu, budget, submission, module) -> Session:
+    session = Session.connect(conn)
+    session.cpu, session.cpu_budget = cpu, budget
+    session.source_path = f"{submission}/{module}.py" if submission and module else None
+    return session
 
 
 def send(obj: Any) -> Any:
