@@ -200,7 +200,10 @@ def calibrate(exercises, course_path, runs, save):
                       f"{m.exercise_cpu:.1f}", f"{exercise.time_limit:g}", _margin(exercise.time_limit, m.exercise_cpu),
                       f"{m.train_cpu:.1f}" if m.train_cpu else "-", f"{train_limit:g}" if train_limit else "-",
                       _margin(train_limit, m.train_cpu))
-    Console().print(table)
+    console = Console()
+    if not console.is_terminal:
+        console.width = 120  # a log or a file: the whole table, not columns cut to 80 characters
+    console.print(table)
     if save:
         click.echo(_("stored in {path}").format(path=calibration.save(found)))
 
