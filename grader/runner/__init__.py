@@ -96,17 +96,16 @@ def local_student(submission_dir: Path, module: str, seed: int, threads: int):
     return conn, limits.CpuMeter((), process.pid)
 
 
-def hidden_paths(course_root: Path | None, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """What the student process must not see: the course, the grader package, data, outputs, the cache."""
+def hidden_paths(extra: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """What the student process must not see: the grader package, the datasets, and ``extra`` (the course
+    folder, outputs, caches), even where they lie inside a folder the sandbox binds."""
     from grader import datasets
 
-    paths = {str(Path(__file__).resolve().parents[1]), str(datasets.FASHION_DEBIAN_DIR)}
-    if course_root is not None:
-        paths.add(str(Path(course_root).resolve()))
+    paths = {str(Path(__file__).resolve().parents[1]), str(datasets.FASHION_DEBIAN_DIR), *extra}
     for variable in (datasets.MNIST_DIR_ENV, datasets.FASHION_DIR_ENV):
         if os.environ.get(variable):
-            paths.add(str(Path(os.environ[variable]).resolve()))
-    return tuple(sorted(paths | {str(Path(p).resolve()) for p in extra}))
+            paths.add(os.environ[variable])
+    return tuple(sorted(str(Path(p).resolve()) for p in paths))
 
 
 def probe_sandbox(level: str = "namespaces") -> str:
@@ -154,7 +153,7 @@ def run_exercise(exercise: Exercise, submission_dir: Path, *, seed: int, lang: s
         (workdir / "pytest.ini").write_text("[pytest]\n")
         spec = _student_spec(exercise.module_name, workdir, submission_dir, seed=seed, threads=exercise.threads,
                              level=sandbox_level, process_limits=student_limits, cgroup=cgroup,
-                             hidden=hidden_paths(None, hidden), device=device, env=env or {})
+                             hidden=hidden_paths(hidden), device=device, env=env or {})
         process, status, conn = _start_student(spec)
         meter = cgroup.cpu_meter(process.pid) if cgroup else limits.CpuMeter((), process.pid)
         cspec = checker.CheckerSpec(

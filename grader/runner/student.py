@@ -300,7 +300,7 @@ def describe(agent: _Agent, obj) -> dict:
     for name, module in _modules(obj):
         attrs = {}
         for attr in ATTRS:
-            value = module.__dict__.get(attr, getattr(type(module), attr, None) if attr in module.__dict__ else None)
+            value = module.__dict__.get(attr)
             if type(value) in (int, float, bool, str, tuple, list):
                 attrs[attr] = tuple(value) if isinstance(value, list) else value
         info["modules"].append({"name": name, "type": type(module).__name__,
