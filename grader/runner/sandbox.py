@@ -159,6 +159,9 @@ def _build_root(spec: SandboxSpec) -> None:
     root = spec.root
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=0755")
+    # the private /tmp first: a Python or a venv that lives under /tmp (a CI clone) is bound inside it
+    os.makedirs(root + "/tmp", exist_ok=True)
+    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={spec.tmp_mb}m,mode=1777")
     bound = [folder for folder in SYSTEM_DIRS if os.path.lexists(folder)] + python_dirs()
     for folder in bound:
         if not os.path.exists(root + folder):
@@ -175,8 +178,6 @@ def _build_root(spec: SandboxSpec) -> None:
         os.symlink(target, f"{dev}/{name}")
     os.makedirs(dev + "/shm", exist_ok=True)
     _mount("tmpfs", dev + "/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={spec.tmp_mb}m,mode=1777")
-    os.makedirs(root + "/tmp", exist_ok=True)
-    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={spec.tmp_mb}m,mode=1777")
     os.makedirs(root + "/proc", exist_ok=True)
     _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     os.makedirs(root + SUBMISSION_MOUNT, exist_ok=True)
