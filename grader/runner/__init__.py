@@ -74,7 +74,8 @@ def start_server() -> None:
     """Start the fork server now (it imports torch once), e.g. while a progress bar is drawn."""
     if _mp_context().get_start_method() == "forkserver":
         from multiprocessing import forkserver
-        forkserver.ensure_running()
+        with _caller_script_hidden():  # the same fixed PYTHONHASHSEED as a server started by the first exercise
+            forkserver.ensure_running()
 
 
 def sandbox_uid(submission_dir: Path) -> int:
