@@ -31,7 +31,7 @@ def start(folder: Path, level: str):
                                 cgroup=None, hidden=(), device=None, env={})
     process, status, conn = runner._start_student(spec)
     reached = runner._read_level(status, process, deadline=time.monotonic() + 60)
-    session = proxy.Session.connect(conn)
+    session = proxy.Session(conn)
     session.module.number()
     return process, session, reached, time.perf_counter() - began
 

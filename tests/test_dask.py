@@ -28,7 +28,7 @@ from distributed import Client, KilledWorker, LocalCluster
 from grader import batch, distributed
 from grader.cli import main
 from grader.course import load_course
-from test_batch import TIMED
+from test_batch import TIMED, assert_slow_ran_alone_and_quick_shared
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = ("kernels", "shapes")
@@ -221,13 +221,7 @@ def test_training_tasks_have_a_worker_to_themselves_while_quick_ones_share_it(tm
                                cache_dir=tmp_path / "cache")
 
     assert [[ex.id for ex in row.result.exercises] for row in rows] == [["first", "train", "last"]] * 3
-    runs = [(kind, float(start), float(end)) for kind, start, end in map(str.split, log.read_text().splitlines())]
-    assert len(runs) == 9
-    for kind, start, end in runs:
-        overlapping = [other for other in runs if other[1] < end and start < other[2]]
-        assert kind == "quick" or len(overlapping) == 1, f"a training task ran beside {overlapping}"
-    quick = [run for run in runs if run[0] == "quick"]
-    assert any(a[1] < b[2] and b[1] < a[2] for a in quick for b in quick if a != b), "quick tasks never shared"
+    assert_slow_ran_alone_and_quick_shared(log, expected_runs=9)
 
 
 def test_without_dask_installed_the_cli_says_what_to_install(klass, quick_course, tmp_path, monkeypatch):

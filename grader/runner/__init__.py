@@ -20,12 +20,14 @@ timeout keep their results; the one that was running is named.
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import json
 import multiprocessing
 import os
 import re
+import shutil
 import signal
 import sys
 import tempfile
@@ -89,6 +91,7 @@ def local_student(submission_dir: Path, module: str, seed: int, threads: int):
 
     Returns (connection, CPU meter); the process ends when the connection closes."""
     workdir = Path(tempfile.mkdtemp(prefix="convgrade-local-"))
+    atexit.register(shutil.rmtree, workdir, True)
     spec = _student_spec(module, workdir, Path(submission_dir), seed=seed, threads=threads, level="none",
                          process_limits=limits.Limits(memory_mb=None, cpu_seconds=None, max_tasks=limits.MAX_TASKS),
                          cgroup=None, hidden=(), device=None, env={})
@@ -164,7 +167,7 @@ def run_exercise(exercise: Exercise, submission_dir: Path, *, seed: int, lang: s
             workdir=str(workdir), seed=seed, lang=lang, device=device,
             settings_json=json.dumps(exercise.settings, default=str), threads=exercise.threads,
             skip_hidden=not include_hidden, output_path=str(workdir / "checker.txt"), student_cpu=meter,
-            memory_limit_mb=memory, cpu_budget=None if cuda else budget, env=env or {})
+            memory_limit_mb=memory, env=env or {})
         events = _Events(on_progress)
         started = time.monotonic()
         try:

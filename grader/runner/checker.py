@@ -37,7 +37,6 @@ class CheckerSpec:
     output_path: str
     student_cpu: limits.CpuMeter
     memory_limit_mb: int
-    cpu_budget: float | None      # the student's CPU seconds for the exercise (None on CUDA: wall clock)
     env: dict[str, str] = field(default_factory=dict)
 
     def pytest_args(self) -> list[str]:
@@ -98,7 +97,7 @@ def main(spec: CheckerSpec, student_conn, results) -> None:
 
     from grader.runner import proxy
 
-    proxy.connect_later(student_conn, spec.student_cpu, spec.cpu_budget)
+    proxy.connect_later(student_conn, spec.student_cpu)
     reporter = Reporter(results)
     code = pytest.main(spec.pytest_args(), plugins=[reporter])
     reporter.send("exit", int(code))

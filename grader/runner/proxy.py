@@ -46,29 +46,18 @@ class Session:
     """One connection to one student process: requests, answers, events, handle bookkeeping."""
 
     cpu = None                       # limits.CpuMeter of the student's process tree
-    cpu_budget: float | None = None  # CPU seconds the student may use in this exercise (None: wall clock)
     source_path: str | None = None   # the student's module in its private copy, read as text (static scans)
     broken: str | None = None        # why the channel can no longer be read (junk on it)
 
-    def __init__(self, conn, ready: dict):
-        self.conn = conn
-        self.released: list[int] = []
-        self.on_event: Callable[[dict], None] | None = None
-        self.module: Handle | None = None
-        self.import_failure: dict | None = ready.get("failure")
-        if ready.get("ready") is not None:
-            self.module = Handle(self, ready["ready"])
-
-    @classmethod
-    def connect(cls, conn) -> "Session":
-        session = cls.__new__(cls)
-        session.conn, session.released, session.on_event = conn, [], None
+    def __init__(self, conn):
+        """Connect to a student process: its first message says whether the module imported."""
+        self.conn, self.released, self.on_event = conn, [], None
         try:
-            first = session._receive()
+            ready = self._receive()
         except Unreadable as exc:
-            first = {"ready": None, "failure": {"kind": "unreadable", "message": str(exc)}}
-        cls.__init__(session, conn, first)
-        return session
+            ready = {"ready": None, "failure": {"kind": "unreadable", "message": str(exc)}}
+        self.import_failure: dict | None = ready.get("failure")
+        self.module = Handle(self, ready["ready"]) if ready.get("ready") is not None else None
 
     def request(self, op: str, target: Any = None, **fields: Any) -> Any:
         message = {"op": op, "target": target, **fields}
@@ -237,10 +226,10 @@ _session: Session | None = None
 _local: dict[str, Session] = {}
 
 
-def connect_later(conn, cpu, cpu_budget: float | None) -> None:
+def connect_later(conn, cpu) -> None:
     """The checker's connection to its student process, opened when a check first needs the student."""
     global _pending
-    _pending = (conn, cpu, cpu_budget)
+    _pending = (conn, cpu)
 
 
 def current(submission: str | None = None, module: str | None = None, seed: int = 0, threads: int = 1) -> Session:
@@ -249,8 +238,8 @@ def current(submission: str | None = None, module: str | None = None, seed: int 
     global _session, _pending
     if _pending is not None:
         if _session is None:
-            conn, cpu, budget = _pending
-            _session = _connect(conn, cpu, budget, submission, module)
+            conn, cpu = _pending
+            _session = _connect(conn, cpu, submission, module)
         return _session
     if _session is not None and (module is None or _session is _local.get(module)):
         return _session
@@ -259,14 +248,14 @@ def current(submission: str | None = None, module: str | None = None, seed: int 
 
         conn, cpu = local_student(submission, module, seed, threads)
         atexit.register(conn.close)  # before multiprocessing joins its children at exit: the student sees EOF
-        _local[module] = _connect(conn, cpu, None, submission, module)
+        _local[module] = _connect(conn, cpu, submission, module)
     _session = _local[module]
     return _session
 
 
-def _connect(conn, cpu, budget, submission, module) -> Session:
-    session = Session.connect(conn)
-    session.cpu, session.cpu_budget = cpu, budget
+def _connect(conn, cpu, submission, module) -> Session:
+    session = Session(conn)
+    session.cpu = cpu
     session.source_path = f"{submission}/{module}.py" if submission and module else None
     return session
 
